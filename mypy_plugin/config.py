@@ -1,0 +1,94 @@
+"""The plugin's settings: where they are read from, what they may hold, and their defaults.
+
+Sections: ``[tool.mypy-async-resources]`` in pyproject.toml, ``[mypy.plugins.mypy-async-resources]``
+in mypy.ini / setup.cfg / .mypy.ini. A bad key or value stops mypy with one message naming
+the key and what is allowed (raised as mypy's CompileError, so the CLI and dmypy print it
+without a traceback). It does not decide anything about dependencies.
+"""
+
+from __future__ import annotations
+
+import configparser
+import sys
+from dataclasses import dataclass
+from typing import Final
+
+from mypy.errors import CompileError
+from mypy.options import Options
+
+from mypy_plugin.fastapi_runtime import FastAPIRuntime, installed_fastapi_version, parse_version
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+NAME: Final = "mypy-async-resources"
+TOML_SECTION: Final = f"tool.{NAME}"
+INI_SECTION: Final = f"mypy.plugins.{NAME}"
+
+#: key -> (default, what is allowed); the one place a key is declared.
+KEYS: Final = {
+    "fastapi_version": ("auto", '"auto" or a FastAPI release such as "0.115.14"'),
+}
+
+
+def config_error(config_file: str, problem: str) -> CompileError:
+    """A bad plugin setting; mypy prints the message and exits with status 2.
+
+    (mypy is compiled with mypyc, so CompileError cannot be subclassed.)
+    """
+    return CompileError([f"{config_file}: error: {NAME}: {problem}"])
+
+
+@dataclass(frozen=True)
+class PluginConfig:
+    fastapi: FastAPIRuntime
+
+    @classmethod
+    def from_options(cls, options: Options) -> PluginConfig:
+        config_file = options.config_file
+        raw = _read_section(config_file) if config_file else {}
+        for key in raw:
+            if key not in KEYS:
+                allowed = ", ".join(f'"{name}"' for name in KEYS)
+                raise config_error(str(config_file), f'unknown key "{key}" in [{_section_name(str(config_file))}]; allowed keys: {allowed}')
+        return cls(fastapi=_fastapi_runtime(raw.get("fastapi_version", KEYS["fastapi_version"][0]), str(config_file), options))
+
+    def as_cache_key(self) -> dict[str, object]:
+        """Only what changes verdicts; mypy discards its cache when this changes."""
+        return {"fastapi_version": self.fastapi.label}
+
+
+def _fastapi_runtime(value: object, config_file: str, options: Options) -> FastAPIRuntime:
+    if value == "auto":
+        return FastAPIRuntime(installed_fastapi_version(options.python_executable))
+    version = parse_version(value) if isinstance(value, str) else None
+    if version is None:
+        raise config_error(config_file, f'invalid value {_quote(value)} for "fastapi_version"; allowed: {KEYS["fastapi_version"][1]}')
+    return FastAPIRuntime(version)
+
+
+def _quote(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _section_name(config_file: str) -> str:
+    return TOML_SECTION if config_file.endswith(".toml") else INI_SECTION
+
+
+def _read_section(config_file: str) -> dict[str, object]:
+    try:
+        if config_file.endswith(".toml"):
+            with open(config_file, "rb") as handle:
+                table = tomllib.load(handle).get("tool", {}).get(NAME, {})
+            if not isinstance(table, dict):
+                raise config_error(config_file, f"[{TOML_SECTION}] must be a table")
+            return dict(table)
+        parser = configparser.RawConfigParser()  # as mypy reads it: no interpolation
+        parser.read(config_file)
+        return dict(parser[INI_SECTION]) if parser.has_section(INI_SECTION) else {}
+    except (OSError, tomllib.TOMLDecodeError, configparser.Error) as error:
+        # mypy has already read this file successfully, so this is a race or a plugin-only
+        # syntax problem; either way the user needs the reason, not a traceback.
+        raise config_error(config_file, f"cannot read the plugin settings: {error}") from error

@@ -1,0 +1,63 @@
+"""What the user's FastAPI release does with a dependency, and how that release is found.
+
+The facts come from ../shared/reference/fastapi-di-runtime.md (observed by running FastAPI)
+and are pinned by tests/integration/test_runtime_agreement.py. The release is read from
+installed package metadata in the environment mypy type-checks against (never by
+importing FastAPI or the user's code), unless the ``fastapi_version`` option names one.
+It does not classify dependencies: that is resources.py.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import re
+import sys
+from dataclasses import dataclass
+from typing import Final
+
+from mypy.modulefinder import get_search_dirs
+
+#: FastAPI 0.123.5 started classifying dependencies through ``inspect.unwrap``, so an
+#: ``@asynccontextmanager`` function is taken for a generator dependency and fails.
+UNWRAPPING_RELEASE: Final = (0, 123, 5)
+
+_VERSION_PATTERN: Final = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    """``"0.115.14"`` -> ``(0, 115, 14)``; anything else (``"1.0rc1"`` included) -> None."""
+    match = _VERSION_PATTERN.fullmatch(text.strip())
+    if match is None:
+        return None
+    major, minor, micro = match.groups()
+    return int(major), int(minor), int(micro or 0)
+
+
+@dataclass(frozen=True)
+class FastAPIRuntime:
+    """The behaviour of one FastAPI release; ``version`` None means "not installed"."""
+
+    version: tuple[int, int, int] | None
+
+    @property
+    def unwraps_dependencies(self) -> bool:
+        """True when FastAPI looks through ``__wrapped__`` (contextlib managers fail every request).
+
+        Without an installed FastAPI the newest behaviour is assumed.
+        """
+        return self.version is None or self.version >= UNWRAPPING_RELEASE
+
+    @property
+    def label(self) -> str:
+        return "not installed" if self.version is None else ".".join(map(str, self.version))
+
+
+def installed_fastapi_version(python_executable: str | None) -> tuple[int, int, int] | None:
+    """Read FastAPI's version from the dist-info of the environment mypy checks against."""
+    if python_executable is None or python_executable == sys.executable:
+        search_path = sys.path
+    else:
+        _, search_path = get_search_dirs(python_executable)
+    for distribution in importlib.metadata.distributions(name="fastapi", path=list(search_path)):
+        return parse_version(distribution.version)
+    return None

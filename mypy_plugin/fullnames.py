@@ -1,0 +1,33 @@
+"""Fully-qualified names the plugin reacts to.
+
+Always the *defining* module's name, which is what mypy passes to ``get_*_hook`` and
+what ``TypeInfo.fullname`` reports, never a re-export such as ``fastapi.Depends`` or
+``collections.abc.AsyncIterator``. ``tests/unit/test_fullnames_exist.py`` imports each
+one from the installed packages to catch upstream moves. It holds no behaviour.
+"""
+
+from typing import Final
+
+# FastAPI entry points
+DEPENDS: Final = "fastapi.param_functions.Depends"
+SECURITY: Final = "fastapi.param_functions.Security"
+DEPENDS_MARKER: Final = "fastapi.params.Depends"  # the object Depends() really returns
+
+# Generator protocols (typeshed defines the collections.abc names in typing)
+ASYNC_ITERATOR: Final = "typing.AsyncIterator"
+ASYNC_ITERABLE: Final = "typing.AsyncIterable"
+ASYNC_GENERATOR: Final = "typing.AsyncGenerator"
+ITERATOR: Final = "typing.Iterator"
+ITERABLE: Final = "typing.Iterable"
+GENERATOR: Final = "typing.Generator"
+COROUTINE: Final = "typing.Coroutine"
+AWAITABLE: Final = "typing.Awaitable"
+
+# contextlib: what @asynccontextmanager / @contextmanager return, and the ABCs
+ASYNC_GENERATOR_CONTEXT_MANAGER: Final = "contextlib._AsyncGeneratorContextManager"
+GENERATOR_CONTEXT_MANAGER: Final = "contextlib._GeneratorContextManager"
+ABSTRACT_ASYNC_CONTEXT_MANAGER: Final = "contextlib.AbstractAsyncContextManager"
+ABSTRACT_CONTEXT_MANAGER: Final = "contextlib.AbstractContextManager"
+
+# functools: callables FastAPI looks through in ways the issue-2 classifier does not model yet
+PARTIAL: Final = "functools.partial"
