@@ -1,0 +1,81 @@
+"""The project's two commands; each needs nothing but Python and installs what it needs.
+
+    python3 tasks.py demo   type-check examples/ with the plugin and show what it catches
+    python3 tasks.py test   the whole test suite, on the oldest and the newest supported mypy
+
+Each environment is a virtual environment under .venvs/, created on first use and
+re-installed when its pins below change. The pins are the one home of every tested version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENVS = ROOT / ".venvs"
+
+COMMON = [
+    "sqlalchemy[asyncio]==2.1.9",
+    "aiosqlite==0.22.1",
+    "httpx==0.28.1",
+    "pytest==9.2.0",
+    "pytest-xdist==3.8.0",
+    "pytest-mypy-plugins==4.1.0",
+]
+#: name -> pins. "newest" also runs the demo; "floor" is the oldest supported mypy with a
+#: FastAPI release from before 0.123.5 (the one that changed how dependencies are classified).
+ENVIRONMENTS = {
+    "newest": ["mypy==2.4.1", "fastapi==0.165.0", *COMMON],
+    "floor": ["mypy==1.19.1", "fastapi==0.115.14", *COMMON],
+}
+
+
+def environment(name: str) -> Path:
+    """The environment's python, created or refreshed so that it matches the pins."""
+    home = VENVS / name
+    python = home / "bin" / "python"
+    pins = ENVIRONMENTS[name]
+    stamp = home / "pins.sha256"
+    digest = hashlib.sha256("\n".join(pins).encode()).hexdigest()
+    if python.exists() and stamp.exists() and stamp.read_text() == digest:
+        return python
+    print(f"== preparing .venvs/{name}: {', '.join(pins[:2])}", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(home)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, *pins, "--editable", str(ROOT)], check=True)
+    stamp.write_text(digest)
+    return python
+
+
+def demo() -> int:
+    python = environment("newest")
+    print("== mypy with the plugin on examples/ (the *_wrong.py files hold the bugs)", flush=True)
+    command = [str(python), "-m", "mypy", "--config-file", "examples/mypy.ini", "examples"]
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
+def test() -> int:
+    failed = []
+    for name in ENVIRONMENTS:
+        python = environment(name)
+        print(f"== tests on .venvs/{name}", flush=True)
+        command = [str(python), "-m", "pytest", "-n", "2", "-p", "no:cacheprovider", "tests"]
+        # pytest-mypy-plugins runs the `mypy` found on PATH: make it this environment's.
+        path = f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        if subprocess.run(command, cwd=ROOT, env={**os.environ, "PATH": path}).returncode:
+            failed.append(name)
+    print(f"== {'failed on ' + ', '.join(failed) if failed else 'passed on ' + ', '.join(ENVIRONMENTS)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    commands = {"demo": demo, "test": test}
+    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+        sys.exit(f"usage: python3 {Path(__file__).name} {{{'|'.join(commands)}}}")
+    sys.exit(commands[sys.argv[1]]())
