@@ -15,7 +15,7 @@ from mypy.plugin import CheckerPluginInterface
 from mypy.types import AnyType, Type, get_proper_type
 
 from mypy_plugin import errorcodes
-from mypy_plugin.resources import Dependency
+from mypy_plugin.resources import LAMBDA, Dependency
 
 
 def context_manager_fails_every_request(
@@ -70,7 +70,9 @@ def generator_object_injected(
         f'Dependency "{dependency.name}" returns {what} but is not a generator function; '
         f'FastAPI injects the "{_format(api, dependency.injected)}" object, never the '
         f"{_resource(api, dependency.resource, 'value')} it yields",
-        f'Make "{dependency.name}" a generator function: yield the value in its body instead '
+        "Pass the generator function itself to Depends(), not a lambda that calls it"
+        if dependency.name == LAMBDA
+        else f'Make "{dependency.name}" a generator function: yield the value in its body instead '
         "of returning a generator",
     )
 

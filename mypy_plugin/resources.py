@@ -47,6 +47,10 @@ from mypy.types import (
 from mypy_plugin import fullnames
 
 
+#: How messages name a dependency written as a lambda.
+LAMBDA: Final = "lambda"
+
+
 class Kind(enum.Enum):
     """How FastAPI turns the dependency into the injected value."""
 
@@ -125,7 +129,7 @@ def describe(expression: Expression) -> str:
     if isinstance(expression, MemberExpr):
         return f"{describe(expression.expr)}.{expression.name}"
     if isinstance(expression, LambdaExpr):
-        return "lambda"
+        return LAMBDA
     return "dependency"
 
 
