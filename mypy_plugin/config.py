@@ -52,8 +52,15 @@ class PluginConfig:
         for key in raw:
             if key not in KEYS:
                 allowed = ", ".join(f'"{name}"' for name in KEYS)
-                raise config_error(str(config_file), f'unknown key "{key}" in [{_section_name(str(config_file))}]; allowed keys: {allowed}')
-        return cls(fastapi=_fastapi_runtime(raw.get("fastapi_version", KEYS["fastapi_version"][0]), str(config_file), options))
+                raise config_error(
+                    str(config_file),
+                    f'unknown key "{key}" in [{_section_name(str(config_file))}]; allowed keys: {allowed}',
+                )
+        return cls(
+            fastapi=_fastapi_runtime(
+                raw.get("fastapi_version", KEYS["fastapi_version"][0]), str(config_file), options
+            )
+        )
 
     def as_cache_key(self) -> dict[str, object]:
         """Only what changes verdicts; mypy discards its cache when this changes."""
@@ -65,7 +72,10 @@ def _fastapi_runtime(value: object, config_file: str, options: Options) -> FastA
         return FastAPIRuntime(installed_fastapi_version(options.python_executable))
     version = parse_version(value) if isinstance(value, str) else None
     if version is None:
-        raise config_error(config_file, f'invalid value {_quote(value)} for "fastapi_version"; allowed: {KEYS["fastapi_version"][1]}')
+        raise config_error(
+            config_file,
+            f'invalid value {_quote(value)} for "fastapi_version"; allowed: {KEYS["fastapi_version"][1]}',
+        )
     return FastAPIRuntime(version)
 
 

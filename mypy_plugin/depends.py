@@ -48,9 +48,7 @@ def _declared_parameter_type(ctx: FunctionContext) -> Type | None:
     """
     context = ctx.api.type_context[-1] if ctx.api.type_context else None
     proper = get_proper_type(context)
-    if proper is None or (
-        isinstance(proper, Instance) and proper.type.has_base(fullnames.DEPENDS_MARKER)
-    ):
+    if proper is None or (isinstance(proper, Instance) and proper.type.has_base(fullnames.DEPENDS_MARKER)):
         return None
     return context
 

@@ -58,9 +58,7 @@ def context_manager_injected(
     )
 
 
-def generator_object_injected(
-    api: CheckerPluginInterface, context: Context, dependency: Dependency
-) -> None:
+def generator_object_injected(api: CheckerPluginInterface, context: Context, dependency: Dependency) -> None:
     """A def / async def that returns a generator instead of being one."""
     what = "an async generator" if dependency.is_async else "a generator"
     _report(
@@ -85,9 +83,7 @@ def _enter_it_note(dependency: Dependency) -> str:
     return f'Depend on a generator that enters it instead: "{code}"'
 
 
-def _report(
-    api: CheckerPluginInterface, context: Context, code: ErrorCode, error: str, fix: str
-) -> None:
+def _report(api: CheckerPluginInterface, context: Context, code: ErrorCode, error: str, fix: str) -> None:
     info = api.fail(error, context, code=code)
     api.msg.note(fix, context, code=code, parent_error=info)
 

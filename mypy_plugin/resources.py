@@ -21,6 +21,7 @@ from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import (
     Decorator,
     Expression,
+    FuncBase,
     FuncDef,
     FuncItem,
     LambdaExpr,
@@ -45,7 +46,6 @@ from mypy.types import (
 )
 
 from mypy_plugin import fullnames
-
 
 #: How messages name a dependency written as a lambda.
 LAMBDA: Final = "lambda"
@@ -141,7 +141,7 @@ def _definition(expression: Expression, callee: CallableType) -> FuncItem | Deco
     """The function or decorated function behind a callable expression, if it can be found."""
     if isinstance(expression, LambdaExpr):
         return expression
-    node: SymbolNode | None = expression.node if isinstance(expression, RefExpr) else None
+    node: SymbolNode | FuncBase | None = expression.node if isinstance(expression, RefExpr) else None
     if node is None and isinstance(expression, MemberExpr):
         node = _member_node(expression)
     if isinstance(node, (FuncDef, Decorator)):
@@ -152,7 +152,7 @@ def _definition(expression: Expression, callee: CallableType) -> FuncItem | Deco
     return None
 
 
-def _member_node(expression: MemberExpr) -> SymbolNode | None:
+def _member_node(expression: MemberExpr) -> FuncBase | Decorator | None:
     """``Cls.method`` or ``obj.method`` where ``obj`` has a known instance type."""
     base = expression.expr.node if isinstance(expression.expr, RefExpr) else None
     info: TypeInfo | None = None
@@ -256,9 +256,7 @@ def _returned_object(kind: Kind, name: str, value: Type) -> Dependency:
     for method, is_async in (("__aenter__", True), ("__enter__", False)):
         entered = _entered_type(proper, method, is_async)
         if entered is not None and not is_subtype(proper, entered):
-            return Dependency(
-                Kind.RETURNS_CONTEXT_MANAGER, name, proper, resource=entered, is_async=is_async
-            )
+            return Dependency(Kind.RETURNS_CONTEXT_MANAGER, name, proper, resource=entered, is_async=is_async)
     return Dependency(kind, name, value)
 
 
