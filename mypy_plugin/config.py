@@ -9,6 +9,7 @@ without a traceback). It does not decide anything about dependencies.
 from __future__ import annotations
 
 import configparser
+import json
 import sys
 from dataclasses import dataclass
 from typing import Final
@@ -80,7 +81,8 @@ def _fastapi_runtime(value: object, config_file: str, options: Options) -> FastA
 
 
 def _quote(value: object) -> str:
-    return f'"{value}"' if isinstance(value, str) else repr(value)
+    """A value as the user wrote it: TOML/JSON spelling for non-strings (``true``, ``["x"]``)."""
+    return f'"{value}"' if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def _section_name(config_file: str) -> str:
@@ -97,7 +99,10 @@ def _read_section(config_file: str) -> dict[str, object]:
             return dict(table)
         parser = configparser.RawConfigParser()  # as mypy reads it: no interpolation
         parser.read(config_file)
-        return dict(parser[INI_SECTION]) if parser.has_section(INI_SECTION) else {}
+        if not parser.has_section(INI_SECTION):
+            return {}
+        # Quotes copied from the TOML form are not part of an ini value.
+        return {key: value.strip("'\"") for key, value in parser[INI_SECTION].items()}
     except (OSError, tomllib.TOMLDecodeError, configparser.Error) as error:
         # mypy has already read this file successfully, so this is a race or a plugin-only
         # syntax problem; either way the user needs the reason, not a traceback.

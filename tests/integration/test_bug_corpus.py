@@ -1,0 +1,173 @@
+"""Pins the plugin's verdicts on the shared bug corpus (../shared/bug-corpus, beside the repo).
+
+mypy runs once with the plugin over the class C and K bug files and every control:
+- each line marked ``# BUG[C]`` (a context-manager factory passed to ``Depends``) gets an
+  error with code ``[resource-depends-context-manager]``;
+- each line marked ``# BUG[K]`` (dependency and parameter types disagree) gets mypy's
+  ``[assignment]`` error, which fires because the plugin gives ``Depends(f)`` the type
+  FastAPI injects;
+- no control (``ok_*.py``) gets any error with a ``resource-`` code.
+mypy's own unrelated errors are allowed in bug files. The markers are matched exactly, so
+``# BUG[C:use]`` does not count as ``# BUG[C]``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import mypy.api
+import pytest
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bug-corpus"
+MISSING = f"bug corpus not found at {CORPUS}: these tests need the shared/ folder checked out beside the repo"
+#: bug class -> the code of the error expected on its `# BUG[X]` lines.
+EXPECTED_CODES = {"C": "resource-depends-context-manager", "K": "assignment"}
+#: Files the plugin cannot check yet, with the reason; strict, so a fix shows up as XPASS.
+KNOWN_GAPS = {
+    "k2_async_dep_sync_param_annotated.py": (
+        "Annotated[T, Depends(f)]: mypy drops Annotated metadata before plugins run (depends.py)"
+    ),
+}
+#: Controls that need newer syntax than some mypy/Python pairs can parse.
+NEEDS_PEP695 = {"ok_d3_pep695_alias.py"}
+
+_LINE = re.compile(
+    r"^(?P<path>.+?):(?P<line>\d+): (?P<severity>error|note): (?P<message>.*?)(?:  \[(?P<code>[\w-]+)\])?$"
+)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    file: str
+    line: int
+    message: str
+    code: str | None
+
+
+@dataclass(frozen=True)
+class CorpusRun:
+    errors: list[Diagnostic]
+    checked: frozenset[str]
+    pep695_reason: str | None  # why the PEP 695 controls were left out, if they were
+
+    def errors_in(self, name: str) -> list[Diagnostic]:
+        assert name in self.checked, f"{name} was not part of the mypy run"
+        return [error for error in self.errors if error.file == name]
+
+
+def corpus_files(pattern: str) -> list[str]:
+    """Names of corpus files matching ``pattern``; a placeholder if none, so tests fail, not vanish."""
+    names = sorted(path.name for path in CORPUS.glob(pattern))
+    return names or [f"<no {pattern} in corpus>"]
+
+
+BUG_FILES = corpus_files("[ck]*.py")
+CONTROLS = corpus_files("ok_*.py")
+
+
+def bug_params() -> list[object]:
+    """The bug files; a known gap is a strict xfail, so it is visible and flips when fixed."""
+    return [
+        pytest.param(name, marks=[pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True)], id=name)
+        if name in KNOWN_GAPS
+        else pytest.param(name, id=name)
+        for name in BUG_FILES
+    ]
+
+
+def marked_lines(path: Path, bug_class: str) -> list[int]:
+    marker = f"# BUG[{bug_class}]"
+    return [number for number, text in enumerate(path.read_text().splitlines(), 1) if marker in text]
+
+
+def parse(output: str) -> list[Diagnostic]:
+    errors = []
+    for text in output.splitlines():
+        match = _LINE.match(text)
+        if match and match["severity"] == "error":
+            file = Path(match["path"]).resolve()
+            name = file.name if file.parent == CORPUS else str(file)
+            errors.append(Diagnostic(name, int(match["line"]), match["message"], match["code"]))
+    return errors
+
+
+def pep695_unparsable_reason(config: Path, cache: Path) -> str | None:
+    """Why ``type X = ...`` cannot be checked here, or None if it can (Python 3.12+ or mypy 2.x's parser)."""
+    if sys.version_info >= (3, 12):
+        return None
+    probe = ["--config-file", str(config), "--cache-dir", str(cache), "--python-version", "3.12"]
+    stdout, stderr, status = mypy.api.run([*probe, "-c", "type Alias = int"])
+    if status == 0:
+        return None
+    assert "[syntax]" in stdout, f"PEP 695 probe failed for another reason:\n{stdout}{stderr}"
+    return f"this mypy cannot parse PEP 695 syntax on Python {sys.version_info[0]}.{sys.version_info[1]}"
+
+
+@pytest.fixture(scope="module")
+def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
+    assert CORPUS.is_dir(), MISSING
+    tmp = tmp_path_factory.mktemp("bug-corpus")
+    config = tmp / "mypy.ini"
+    config.write_text(f"[mypy]\nplugins = mypy_plugin\nmypy_path = {CORPUS}\n")
+    cache = tmp / "cache"
+    reason = pep695_unparsable_reason(config, cache)
+    files = [name for name in (*BUG_FILES, *CONTROLS) if reason is None or name not in NEEDS_PEP695]
+    options = ["--config-file", str(config), "--cache-dir", str(cache), "--show-absolute-path"]
+    if sys.version_info < (3, 12) and reason is None:
+        options += ["--python-version", "3.12"]  # the PEP 695 control needs it as the target
+
+    stdout, stderr, status = mypy.api.run([*options, *(str(CORPUS / name) for name in files)])
+
+    assert "INTERNAL ERROR" not in stdout + stderr, stdout + stderr
+    assert status == 1, f"mypy exited {status}:\n{stdout}{stderr}"
+    return CorpusRun(parse(stdout), frozenset(files), reason)
+
+
+def test_corpus_is_present() -> None:
+    assert CORPUS.is_dir(), MISSING
+    assert (CORPUS / "shared_deps").is_dir(), f"{CORPUS}/shared_deps is missing"
+
+
+@pytest.mark.parametrize("name", bug_params())
+def test_bug_line_is_reported(corpus_run: CorpusRun, name: str) -> None:
+    path = CORPUS / name
+    assert path.is_file(), MISSING
+    bug_class = name[0].upper()
+    lines = marked_lines(path, bug_class)
+    assert lines, f"{name} has no # BUG[{bug_class}] line"
+    errors = corpus_run.errors_in(name)
+
+    for line in lines:
+        codes = [error.code for error in errors if error.line == line]
+        assert EXPECTED_CODES[bug_class] in codes, (
+            f"{name}:{line}: expected an error [{EXPECTED_CODES[bug_class]}], got {codes or 'none'}"
+        )
+
+
+@pytest.mark.parametrize("name", CONTROLS)
+def test_control_has_no_plugin_error(corpus_run: CorpusRun, name: str) -> None:
+    assert (CORPUS / name).is_file(), MISSING
+    if name in NEEDS_PEP695 and corpus_run.pep695_reason is not None:
+        pytest.skip(corpus_run.pep695_reason)
+
+    plugin_errors = [
+        f"{error.line}: {error.message}  [{error.code}]"
+        for error in corpus_run.errors_in(name)
+        if error.code is not None and error.code.startswith("resource-")
+    ]
+
+    assert plugin_errors == []
+
+
+def test_no_plugin_error_outside_the_checked_files(corpus_run: CorpusRun) -> None:
+    """Imported helpers (shared_deps) are checked too; the plugin must not flag them either."""
+    stray = [
+        error
+        for error in corpus_run.errors
+        if error.file not in corpus_run.checked and (error.code or "").startswith("resource-")
+    ]
+
+    assert stray == []
