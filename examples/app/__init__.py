@@ -1,0 +1,1 @@
+"""A small FastAPI + SQLAlchemy-async service used to demonstrate mypy-async-resources."""
