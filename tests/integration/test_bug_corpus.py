@@ -21,7 +21,7 @@ from pathlib import Path
 import mypy.api
 import pytest
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bug-corpus"
+CORPUS = (Path(__file__).resolve().parents[3] / "shared" / "bug-corpus").resolve()
 MISSING = f"bug corpus not found at {CORPUS}: these tests need the shared/ folder checked out beside the repo"
 #: bug class -> the code of the error expected on its `# BUG[X]` lines.
 EXPECTED_CODES = {"C": "resource-depends-context-manager", "K": "assignment"}
