@@ -12,6 +12,9 @@ from typing import Final
 DEPENDS: Final = "fastapi.param_functions.Depends"
 SECURITY: Final = "fastapi.param_functions.Security"
 DEPENDS_MARKER: Final = "fastapi.params.Depends"  # the object Depends() really returns
+#: OAuth2PasswordBearer, APIKeyHeader, HTTPBearer, ...: `__call__` is typed `... | None`, but with
+#: the default `auto_error=True` FastAPI answers 401/403 instead of injecting None.
+SECURITY_BASE: Final = "fastapi.security.base.SecurityBase"
 
 # Generator protocols (typeshed defines the collections.abc names in typing)
 ASYNC_ITERATOR: Final = "typing.AsyncIterator"

@@ -14,7 +14,7 @@ the function is, and callables whose definition cannot be found.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from mypy.maptype import map_instance_to_supertype
@@ -44,6 +44,7 @@ from mypy.types import (
     get_proper_type,
     has_type_vars,
 )
+from mypy.types_utils import remove_optional
 
 from mypy_plugin import fullnames
 
@@ -173,7 +174,12 @@ def _callable_instance(name: str, instance: Instance) -> Dependency:
     bound = get_proper_type(find_member("__call__", instance, instance))
     if not isinstance(method, (FuncDef, Decorator)) or not isinstance(bound, CallableType):
         return _unknown(name)
-    return _function(name, method, bound)
+    dependency = _function(name, method, bound)
+    if instance.type.has_base(fullnames.SECURITY_BASE):
+        # Never None with auto_error=True (the default); with auto_error=False this can only
+        # hide an error, never invent one.
+        return replace(dependency, injected=remove_optional(dependency.injected))
+    return dependency
 
 
 def _function(name: str, definition: FuncItem | Decorator | None, callee: CallableType) -> Dependency:
