@@ -2,7 +2,7 @@
 
 This module only routes: it maps fully-qualified names to hooks and reports the
 configuration that changes verdicts. mypy fingerprints this file and ``__version__``
-for its cache. Type logic lives in depends.py and resources.py.
+for its cache. Type logic lives in depends.py, annotated.py and resources.py.
 """
 
 from __future__ import annotations
@@ -12,20 +12,25 @@ from functools import partial
 from typing import Final, final
 
 from mypy.options import Options
-from mypy.plugin import FunctionContext, Plugin, ReportConfigContext
+from mypy.plugin import AnalyzeTypeContext, FunctionContext, Plugin, ReportConfigContext
 from mypy.types import Type
 
 from mypy_plugin import compat, depends, fullnames
+from mypy_plugin.annotated import AnnotatedDependencies
 from mypy_plugin.config import PluginConfig
 
-__version__: Final = "0.1.0"
+__version__: Final = "0.2.0"
 
 FunctionHook = Callable[[FunctionContext], Type]
+TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
 
 
 @final
 class AsyncResourcesPlugin(Plugin):
-    """Routes FastAPI dependency calls to their hooks; holds no per-run state."""
+    """Routes FastAPI dependency calls and Annotated types to their hooks.
+
+    The only state is annotated.py's view of the semantic analyzer (see there).
+    """
 
     def __init__(self, options: Options) -> None:
         super().__init__(options)
@@ -35,9 +40,13 @@ class AsyncResourcesPlugin(Plugin):
             fullnames.DEPENDS: injected,
             fullnames.SECURITY: injected,
         }
+        self._annotated: Final = AnnotatedDependencies(self._config)
 
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
         return self._function_hooks.get(fullname)
+
+    def get_type_analyze_hook(self, fullname: str) -> TypeAnalyzeHook | None:
+        return self._annotated.type_analyze_hook(fullname)
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
         return {"plugin_version": __version__, **self._config.as_cache_key()}

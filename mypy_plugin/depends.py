@@ -3,19 +3,23 @@
 It returns the type FastAPI injects, so mypy's own default-parameter check compares it
 with the parameter's annotation (``Incompatible default ...  [assignment]``), and it reports
 dependencies FastAPI cannot turn into a value (context managers, generator objects).
-Classification is resources.py; wording is messages.py. ``Annotated[T, Depends(f)]`` is
-not seen by this hook (mypy drops Annotated metadata before plugins run).
+Classification is resources.py; wording is messages.py. ``judge`` is shared with the
+``Annotated[T, Depends(f)]`` forms (annotated.py), which this hook never sees.
 """
 
 from __future__ import annotations
 
-from mypy.nodes import ARG_NAMED, ARG_POS
+import enum
+from dataclasses import dataclass
+
+from mypy.nodes import ARG_NAMED, ARG_POS, Context
 from mypy.plugin import FunctionContext
 from mypy.subtypes import is_subtype
 from mypy.types import AnyType, Instance, Type, get_proper_type
 
 from mypy_plugin import fullnames, messages
 from mypy_plugin.config import PluginConfig
+from mypy_plugin.fastapi_runtime import FastAPIRuntime
 from mypy_plugin.resources import Dependency, Kind, classify
 
 _DEPENDENCY_PARAMETER = "dependency"
@@ -35,8 +39,12 @@ def injected_type(ctx: FunctionContext, *, config: PluginConfig) -> Type:
     if len(expressions) != 1 or kinds[0] not in (ARG_POS, ARG_NAMED):
         return ctx.default_return_type  # Depends(*args), Depends(**kwargs): undecidable
     dependency = classify(expressions[0], ctx.arg_types[index][0])
-    injected = _outcome(ctx, dependency, config, declared)
-    return ctx.default_return_type if declared is None else injected
+    verdict = judge(dependency, declared, config.fastapi)
+    if verdict.problem is not None:
+        report_problem(ctx.api, ctx.context, dependency, verdict.problem)
+    if declared is None or verdict.injected is None:
+        return ctx.default_return_type
+    return verdict.injected
 
 
 def _declared_parameter_type(ctx: FunctionContext) -> Type | None:
@@ -53,29 +61,48 @@ def _declared_parameter_type(ctx: FunctionContext) -> Type | None:
     return context
 
 
-def _outcome(
-    ctx: FunctionContext, dependency: Dependency, config: PluginConfig, declared: Type | None
-) -> Type:
-    """One place mapping a kind to what mypy sees and what is reported."""
+class Problem(enum.Enum):
+    """Why FastAPI cannot turn the dependency into the value the parameter wants."""
+
+    FAILS_EVERY_REQUEST = enum.auto()  # contextlib function, FastAPI >= 0.123.5
+    MANAGER_INJECTED = enum.auto()  # a context manager FastAPI never enters
+    GENERATOR_INJECTED = enum.auto()  # a generator object FastAPI never iterates
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the parameter receives (None: undecidable, keep mypy's ``Any``) and what is wrong."""
+
+    injected: Type | None
+    problem: Problem | None = None
+
+
+def judge(dependency: Dependency, declared: Type | None, fastapi: FastAPIRuntime) -> Verdict:
+    """One place mapping a kind to what the parameter receives; shared by every form."""
     kind = dependency.kind
     if kind is Kind.UNKNOWN:
-        return ctx.default_return_type
-    if kind is Kind.CONTEXT_MANAGER_FACTORY and config.fastapi.unwraps_dependencies:
-        messages.context_manager_fails_every_request(ctx.api, ctx.context, dependency)
-        return ctx.default_return_type
+        return Verdict(None)
+    if kind is Kind.CONTEXT_MANAGER_FACTORY and fastapi.unwraps_dependencies:
+        return Verdict(None, Problem.FAILS_EVERY_REQUEST)
     if kind in (Kind.CONTEXT_MANAGER_FACTORY, Kind.RETURNS_CONTEXT_MANAGER):
         if _declared_wants_object(dependency, declared):
-            return dependency.injected
-        messages.context_manager_injected(
-            ctx.api, ctx.context, dependency, decorated=kind is Kind.CONTEXT_MANAGER_FACTORY
-        )
-        return ctx.default_return_type
+            return Verdict(dependency.injected)
+        return Verdict(None, Problem.MANAGER_INJECTED)
     if kind is Kind.RETURNS_GENERATOR:
         if _declared_wants_object(dependency, declared):
-            return dependency.injected
-        messages.generator_object_injected(ctx.api, ctx.context, dependency)
-        return ctx.default_return_type
-    return dependency.injected
+            return Verdict(dependency.injected)
+        return Verdict(None, Problem.GENERATOR_INJECTED)
+    return Verdict(dependency.injected)
+
+
+def report_problem(api: messages.Api, context: Context, dependency: Dependency, problem: Problem) -> None:
+    if problem is Problem.FAILS_EVERY_REQUEST:
+        messages.context_manager_fails_every_request(api, context, dependency)
+    elif problem is Problem.MANAGER_INJECTED:
+        decorated = dependency.kind is Kind.CONTEXT_MANAGER_FACTORY
+        messages.context_manager_injected(api, context, dependency, decorated=decorated)
+    else:
+        messages.generator_object_injected(api, context, dependency)
 
 
 def _declared_wants_object(dependency: Dependency, declared: Type | None) -> bool:

@@ -6,6 +6,7 @@ keeps the two in step. Every code starts with ``resource-``.
 
 from typing import Final
 
+from mypy import errorcodes as codes
 from mypy.errorcodes import ErrorCode
 
 CATEGORY: Final = "async-resources"
@@ -21,4 +22,18 @@ DEPENDS_GENERATOR_OBJECT: Final = ErrorCode(
     CATEGORY,
 )
 
-ALL: Final = (DEPENDS_CONTEXT_MANAGER, DEPENDS_GENERATOR_OBJECT)
+#: The Annotated counterpart of mypy's own ``[assignment]`` check of ``x: T = Depends(f)``;
+#: a sub-code of it, so ``# type: ignore[assignment]`` covers both forms.
+DEPENDS_TYPE: Final = ErrorCode(
+    "resource-depends-type",
+    "Check that the type in Annotated[T, Depends(f)] accepts what f injects",
+    CATEGORY,
+    sub_code_of=codes.ASSIGNMENT,
+)
+DEPENDS_TWICE: Final = ErrorCode(
+    "resource-depends-twice",
+    "Check that a parameter does not declare a dependency in Annotated and in its default",
+    CATEGORY,
+)
+
+ALL: Final = (DEPENDS_CONTEXT_MANAGER, DEPENDS_GENERATOR_OBJECT, DEPENDS_TYPE, DEPENDS_TWICE)

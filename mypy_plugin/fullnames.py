@@ -8,10 +8,17 @@ one from the installed packages to catch upstream moves. It holds no behaviour.
 
 from typing import Final
 
+from mypy.types import ANNOTATED_TYPE_NAMES
+
 # FastAPI entry points
 DEPENDS: Final = "fastapi.param_functions.Depends"
 SECURITY: Final = "fastapi.param_functions.Security"
 DEPENDS_MARKER: Final = "fastapi.params.Depends"  # the object Depends() really returns
+SECURITY_MARKER: Final = "fastapi.params.Security"
+#: Written inside Annotated[...], any of these is a marker; FastAPI reads the last one.
+DEPENDENCY_MARKERS: Final = frozenset({DEPENDS, SECURITY, DEPENDS_MARKER, SECURITY_MARKER})
+#: Every FastAPI parameter marker (Query(), Body(), ..., and the two above) is defined here.
+FASTAPI_PARAMETER_MODULES: Final = ("fastapi.param_functions.", "fastapi.params.")
 #: OAuth2PasswordBearer, APIKeyHeader, HTTPBearer, ...: `__call__` is typed `... | None`, but with
 #: the default `auto_error=True` FastAPI answers 401/403 instead of injecting None.
 SECURITY_BASE: Final = "fastapi.security.base.SecurityBase"
@@ -31,6 +38,18 @@ ASYNC_GENERATOR_CONTEXT_MANAGER: Final = "contextlib._AsyncGeneratorContextManag
 GENERATOR_CONTEXT_MANAGER: Final = "contextlib._GeneratorContextManager"
 ABSTRACT_ASYNC_CONTEXT_MANAGER: Final = "contextlib.AbstractAsyncContextManager"
 ABSTRACT_CONTEXT_MANAGER: Final = "contextlib.AbstractContextManager"
+ASYNCCONTEXTMANAGER: Final = "contextlib.asynccontextmanager"
+CONTEXTMANAGER: Final = "contextlib.contextmanager"
+#: decorator -> the manager class its functions return
+CONTEXTLIB_DECORATORS: Final = {
+    ASYNCCONTEXTMANAGER: ASYNC_GENERATOR_CONTEXT_MANAGER,
+    CONTEXTMANAGER: GENERATOR_CONTEXT_MANAGER,
+}
+
+# typing: Annotated (mypy's own names) and the alias constructor (typing's from Python 3.12)
+ANNOTATED: Final = ANNOTATED_TYPE_NAMES
+TYPE_ALIAS_TYPE_EXTENSIONS: Final = "typing_extensions.TypeAliasType"
+TYPE_ALIAS_TYPE: Final = frozenset({"typing.TypeAliasType", TYPE_ALIAS_TYPE_EXTENSIONS})
 
 # functools: callables FastAPI looks through in ways the issue-2 classifier does not model yet
 PARTIAL: Final = "functools.partial"

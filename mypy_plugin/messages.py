@@ -12,14 +12,19 @@ from mypy.errorcodes import ErrorCode
 from mypy.messages import format_type_bare
 from mypy.nodes import Context
 from mypy.plugin import CheckerPluginInterface
+from mypy.semanal import SemanticAnalyzer
 from mypy.types import AnyType, Type, get_proper_type
 
 from mypy_plugin import errorcodes
 from mypy_plugin.resources import LAMBDA, Dependency
 
+#: Where a diagnostic is reported from: the checker (default-value forms) or semantic
+#: analysis (the ``Annotated`` forms, whose metadata only exists there).
+Api = CheckerPluginInterface | SemanticAnalyzer
+
 
 def context_manager_fails_every_request(
-    api: CheckerPluginInterface, context: Context, dependency: Dependency
+    api: Api, context: Context, dependency: Dependency
 ) -> None:
     """An @(async)contextmanager function under FastAPI >= 0.123.5."""
     decorator = "@asynccontextmanager" if dependency.is_async else "@contextmanager"
@@ -39,7 +44,7 @@ def context_manager_fails_every_request(
 
 
 def context_manager_injected(
-    api: CheckerPluginInterface, context: Context, dependency: Dependency, *, decorated: bool
+    api: Api, context: Context, dependency: Dependency, *, decorated: bool
 ) -> None:
     """A manager FastAPI calls but never enters: older FastAPI, or a plain factory."""
     if decorated:
@@ -58,7 +63,7 @@ def context_manager_injected(
     )
 
 
-def generator_object_injected(api: CheckerPluginInterface, context: Context, dependency: Dependency) -> None:
+def generator_object_injected(api: Api, context: Context, dependency: Dependency) -> None:
     """A def / async def that returns a generator instead of being one."""
     what = "an async generator" if dependency.is_async else "a generator"
     _report(
@@ -75,6 +80,35 @@ def generator_object_injected(api: CheckerPluginInterface, context: Context, dep
     )
 
 
+def injected_type_mismatch(
+    api: Api, context: Context, subject: str, marker: str, dependency: Dependency, declared: Type
+) -> None:
+    """``Annotated[T, Depends(f)]`` where T does not accept what f gives."""
+    injected = _format(api, dependency.injected)
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_TYPE,
+        f'{subject} is declared "{_format(api, declared)}" but its dependency "{dependency.name}" '
+        f'injects "{injected}"; FastAPI never converts injected values, so the code receives '
+        f'the "{injected}"',
+        f'Declare what the dependency gives: "Annotated[{injected}, {marker}({dependency.name})]"',
+    )
+
+
+def dependency_declared_twice(api: Api, context: Context, parameter: str) -> None:
+    """``p: Annotated[T, Depends(f)] = Depends(g)``: FastAPI rejects the route."""
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_TWICE,
+        f'Parameter "{parameter}" declares a dependency both in Annotated[...] and as its default '
+        'value; FastAPI rejects the route when it is declared with "AssertionError: Cannot specify '
+        '`Depends` in `Annotated` and default value together"',
+        f'Keep one: remove the default value of "{parameter}" and keep Annotated[...]',
+    )
+
+
 def _enter_it_note(dependency: Dependency) -> str:
     if dependency.is_async:
         code = f"async def get_resource(): async with {dependency.name}() as resource: yield resource"
@@ -83,16 +117,23 @@ def _enter_it_note(dependency: Dependency) -> str:
     return f'Depend on a generator that enters it instead: "{code}"'
 
 
-def _report(api: CheckerPluginInterface, context: Context, code: ErrorCode, error: str, fix: str) -> None:
+def _report(api: Api, context: Context, code: ErrorCode, error: str, fix: str) -> None:
+    if isinstance(api, SemanticAnalyzer):
+        if api.in_checked_function():  # as mypy's own semantic-analysis errors
+            error_info = api.errors.report(context.line, context.column, error, code=code)
+            api.errors.report(
+                context.line, context.column, fix, severity="note", code=code, parent_error=error_info
+            )
+        return
     info = api.fail(error, context, code=code)
     api.msg.note(fix, context, code=code, parent_error=info)
 
 
-def _format(api: CheckerPluginInterface, typ: Type) -> str:
+def _format(api: Api, typ: Type) -> str:
     return format_type_bare(typ, api.options)
 
 
-def _resource(api: CheckerPluginInterface, typ: Type | None, fallback: str) -> str:
+def _resource(api: Api, typ: Type | None, fallback: str) -> str:
     if typ is None or isinstance(get_proper_type(typ), AnyType):
         return fallback
     return f'"{_format(api, typ)}"'

@@ -33,6 +33,7 @@ from mypy.nodes import (
     Var,
 )
 from mypy.subtypes import find_member, is_subtype
+from mypy.traverser import has_yield_expression, has_yield_from_expression
 from mypy.types import (
     AnyType,
     CallableType,
@@ -109,8 +110,17 @@ _AWAIT_BASES: Final = (fullnames.COROUTINE, fullnames.AWAITABLE)
 
 def classify(expression: Expression, expression_type: Type) -> Dependency:
     """Classify the argument of ``Depends(...)`` / ``Security(...)`` from its node and type."""
-    name = describe(expression)
-    callee = get_proper_type(expression_type)
+    return classify_callee(describe(expression), _node(expression), expression_type)
+
+
+def classify_callee(name: str, node: SymbolNode | FuncBase | None, callee_type: Type) -> Dependency:
+    """Classify a dependency from its definition (if known) and the type of the callee.
+
+    The checker knows the callee's type from the expression; semantic analysis (the
+    ``Annotated`` forms) builds it from the definition before the body has been analysed,
+    which is why the generator flags are also read from the body (``_is_generator``).
+    """
+    callee = get_proper_type(callee_type)
     if isinstance(callee, (CallableType, Overloaded)) and callee.is_type_obj():
         instance = callee.items[0].ret_type
         return _returned_object(Kind.CLASS, name, instance)
@@ -119,7 +129,7 @@ def classify(expression: Expression, expression_type: Type) -> Dependency:
     if isinstance(callee, Instance):
         return _callable_instance(name, callee)
     if isinstance(callee, CallableType):
-        return _function(name, _definition(expression, callee), callee)
+        return _function(name, _definition(node, callee), callee)
     return _unknown(name)
 
 
@@ -138,14 +148,18 @@ def _unknown(name: str) -> Dependency:
     return Dependency(Kind.UNKNOWN, name, AnyType(TypeOfAny.special_form))
 
 
-def _definition(expression: Expression, callee: CallableType) -> FuncItem | Decorator | None:
-    """The function or decorated function behind a callable expression, if it can be found."""
+def _node(expression: Expression) -> SymbolNode | FuncBase | None:
     if isinstance(expression, LambdaExpr):
         return expression
-    node: SymbolNode | FuncBase | None = expression.node if isinstance(expression, RefExpr) else None
+    node = expression.node if isinstance(expression, RefExpr) else None
     if node is None and isinstance(expression, MemberExpr):
-        node = _member_node(expression)
-    if isinstance(node, (FuncDef, Decorator)):
+        return _member_node(expression)
+    return node
+
+
+def _definition(node: SymbolNode | FuncBase | None, callee: CallableType) -> FuncItem | Decorator | None:
+    """The function or decorated function behind a callable, if it can be found."""
+    if isinstance(node, (FuncDef, LambdaExpr, Decorator)):
         return node
     if isinstance(node, Var) or node is None:
         # An alias (`dep = get_db`) or a bound method: mypy records the definition on the type.
@@ -196,10 +210,11 @@ def _function(name: str, definition: FuncItem | Decorator | None, callee: Callab
 
 def _by_flags(name: str, func: FuncItem, result: Type) -> Dependency:
     """FastAPI's own test: the code object's flags, then what the call gives."""
-    if func.is_async_generator:
+    is_generator = is_generator_function(func)
+    if is_generator and func.is_coroutine:
         yielded = _type_argument(result, _ASYNC_YIELD_BASES)
         return Dependency(Kind.ASYNC_GENERATOR_FUNCTION, name, yielded, is_async=True)
-    if func.is_generator:
+    if is_generator:
         return Dependency(Kind.GENERATOR_FUNCTION, name, _type_argument(result, _SYNC_YIELD_BASES))
     if func.is_coroutine:
         return _returned_object(Kind.COROUTINE_FUNCTION, name, _type_argument(result, _AWAIT_BASES))
@@ -209,10 +224,11 @@ def _by_flags(name: str, func: FuncItem, result: Type) -> Dependency:
 def _decorated(name: str, decorator: Decorator, callee: CallableType) -> Dependency:
     func = decorator.func
     result = get_proper_type(callee.ret_type)
+    is_generator = is_generator_function(func)
     if (
-        func.is_generator
+        is_generator
         and isinstance(result, Instance)
-        and _CONTEXTLIB_FACTORY_RESULTS.get(result.type.fullname) == func.is_async_generator
+        and _CONTEXTLIB_FACTORY_RESULTS.get(result.type.fullname) == func.is_coroutine
     ):
         # contextlib's managers keep `__wrapped__`: FastAPI >= 0.123.5 sees the generator.
         resource = result.args[0] if result.args else AnyType(TypeOfAny.special_form)
@@ -221,18 +237,24 @@ def _decorated(name: str, decorator: Decorator, callee: CallableType) -> Depende
             name,
             result,
             resource=resource,
-            is_async=func.is_async_generator,
+            is_async=func.is_coroutine,
             unmistakable=True,
         )
     if isinstance(func.type, CallableType) and _same_type(func.type.ret_type, callee.ret_type):
         # A decorator that leaves the signature alone (@staticmethod, @classmethod, typed
         # pass-through decorators): FastAPI reaches the function itself.
         return _by_flags(name, func, callee.ret_type)
-    if func.is_generator or func.is_coroutine:
+    if is_generator or func.is_coroutine:
         # The wrapper's kind decides, and it is not in the types (issue: decorators).
         return _unknown(name)
     plain = _returned_object(Kind.FUNCTION, name, callee.ret_type)
     return plain if plain.kind is Kind.FUNCTION else _unknown(name)
+
+
+def is_generator_function(func: FuncItem) -> bool:
+    """The body yields. mypy sets the flag when it analyses the body; until then (and only
+    then: a definition loaded from the cache has no body but keeps its flags) look at it."""
+    return func.is_generator or has_yield_expression(func) or has_yield_from_expression(func)
 
 
 def _returned_object(kind: Kind, name: str, value: Type) -> Dependency:

@@ -1,11 +1,14 @@
 """Pins the plugin's verdicts on the shared bug corpus (../shared/bug-corpus, beside the repo).
 
-mypy runs once with the plugin over the class C and K bug files and every control:
+mypy runs once with the plugin over the class C, D and K bug files and every control:
 - each line marked ``# BUG[C]`` (a context-manager factory passed to ``Depends``) gets an
   error with code ``[resource-depends-context-manager]``;
+- class D is the same bug written with ``Annotated``: the error is on the ``# BUG[D:alias]``
+  line when the file defines an alias (reported once, where it is fixed, and not again on
+  the ``# BUG[D]`` parameter that uses it), else on the ``# BUG[D]`` line;
 - each line marked ``# BUG[K]`` (dependency and parameter types disagree) gets mypy's
   ``[assignment]`` error, which fires because the plugin gives ``Depends(f)`` the type
-  FastAPI injects;
+  FastAPI injects, or for ``Annotated`` the plugin's ``[resource-depends-type]``;
 - no control (``ok_*.py``) gets any error with a ``resource-`` code.
 mypy's own unrelated errors are allowed in bug files. The markers are matched exactly, so
 ``# BUG[C:use]`` does not count as ``# BUG[C]``.
@@ -23,16 +26,14 @@ import pytest
 
 CORPUS = (Path(__file__).resolve().parents[3] / "shared" / "bug-corpus").resolve()
 MISSING = f"bug corpus not found at {CORPUS}: these tests need the shared/ folder checked out beside the repo"
-#: bug class -> the code of the error expected on its `# BUG[X]` lines.
-EXPECTED_CODES = {"C": "resource-depends-context-manager", "K": "assignment"}
-#: Files the plugin cannot check yet, with the reason; strict, so a fix shows up as XPASS.
-KNOWN_GAPS = {
-    "k2_async_dep_sync_param_annotated.py": (
-        "Annotated[T, Depends(f)]: mypy drops Annotated metadata before plugins run (depends.py)"
-    ),
+#: bug class -> the codes one of which is expected on its `# BUG[X]` lines.
+EXPECTED_CODES = {
+    "C": {"resource-depends-context-manager"},
+    "D": {"resource-depends-context-manager"},
+    "K": {"assignment", "resource-depends-type"},
 }
-#: Controls that need newer syntax than some mypy/Python pairs can parse.
-NEEDS_PEP695 = {"ok_d3_pep695_alias.py"}
+#: Files that need newer syntax than some mypy/Python pairs can parse.
+NEEDS_PEP695 = {"d3_pep695_alias.py", "ok_d3_pep695_alias.py"}
 
 _LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+): (?P<severity>error|note): (?P<message>.*?)(?:  \[(?P<code>[\w-]+)\])?$"
@@ -64,18 +65,8 @@ def corpus_files(pattern: str) -> list[str]:
     return names or [f"<no {pattern} in corpus>"]
 
 
-BUG_FILES = corpus_files("[ck]*.py")
+BUG_FILES = corpus_files("[cdk]*.py")
 CONTROLS = corpus_files("ok_*.py")
-
-
-def bug_params() -> list[object]:
-    """The bug files; a known gap is a strict xfail, so it is visible and flips when fixed."""
-    return [
-        pytest.param(name, marks=[pytest.mark.xfail(reason=KNOWN_GAPS[name], strict=True)], id=name)
-        if name in KNOWN_GAPS
-        else pytest.param(name, id=name)
-        for name in BUG_FILES
-    ]
 
 
 def marked_lines(path: Path, bug_class: str) -> list[int]:
@@ -131,20 +122,26 @@ def test_corpus_is_present() -> None:
     assert (CORPUS / "shared_deps").is_dir(), f"{CORPUS}/shared_deps is missing"
 
 
-@pytest.mark.parametrize("name", bug_params())
+@pytest.mark.parametrize("name", BUG_FILES)
 def test_bug_line_is_reported(corpus_run: CorpusRun, name: str) -> None:
     path = CORPUS / name
     assert path.is_file(), MISSING
+    if name in NEEDS_PEP695 and corpus_run.pep695_reason is not None:
+        pytest.skip(corpus_run.pep695_reason)
     bug_class = name[0].upper()
-    lines = marked_lines(path, bug_class)
+    aliases = marked_lines(path, f"{bug_class}:alias")
+    lines = aliases or marked_lines(path, bug_class)
     assert lines, f"{name} has no # BUG[{bug_class}] line"
     errors = corpus_run.errors_in(name)
 
     for line in lines:
-        codes = [error.code for error in errors if error.line == line]
-        assert EXPECTED_CODES[bug_class] in codes, (
-            f"{name}:{line}: expected an error [{EXPECTED_CODES[bug_class]}], got {codes or 'none'}"
+        codes = {error.code for error in errors if error.line == line}
+        assert EXPECTED_CODES[bug_class] & codes, (
+            f"{name}:{line}: expected an error {sorted(EXPECTED_CODES[bug_class])}, got {codes or 'none'}"
         )
+    if aliases:
+        uses = {error.line for error in errors if (error.code or "").startswith("resource-")} - set(aliases)
+        assert not uses, f"{name}: the alias is reported again where it is used, on lines {sorted(uses)}"
 
 
 @pytest.mark.parametrize("name", CONTROLS)

@@ -1,0 +1,467 @@
+"""``Annotated[T, Depends(f)]`` and its aliases: T must accept what FastAPI injects for f.
+
+mypy drops Annotated metadata before any checker hook can see it
+(../shared/reference/mypy-internals.md), so these checks run during semantic analysis:
+
+- a parameter ``p: Annotated[T, Depends(f)]``: mypy calls the ``typing.Annotated``
+  type-analysis hook with only the position of ``Depends(f)``; the parameter's annotation
+  is read back from the function header in the source file (source.py);
+- an alias (``X = Annotated[...]``, ``X: TypeAlias = ...``, ``type X = ...``,
+  ``X = TypeAliasType("X", ...)``): no hook sees its metadata, but the statement is still in
+  the tree and mypy asks ``get_type_analyze_hook`` for every name of T while it analyses the
+  alias. So while the semantic analyzer's current statement is such an alias, the first name
+  of T is answered with the alias check. The analyzer is the one of this process's build,
+  taken from the first type-analysis hook that runs.
+
+Every hook returns exactly mypy's own analysis (run again with the plugin out of the way),
+so no type changes; the checks only add diagnostics. They are reported where the user fixes
+them: at the parameter, or once at the alias definition. A dependency of the same module
+that mypy has not analysed yet (defined further down, or decorated) has its signature
+analysed on the spot; anything else not analysed yet (an import cycle) is left silent. Each
+check records a dependency on the definition it used so dmypy re-checks when it changes.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from mypy.exprtotype import TypeTranslationError, expr_to_unanalyzed_type
+from mypy.nodes import (
+    ARG_NAMED,
+    ARG_POS,
+    AssignmentStmt,
+    CallExpr,
+    Context,
+    Decorator,
+    Expression,
+    FuncDef,
+    IndexExpr,
+    MemberExpr,
+    NameExpr,
+    PlaceholderNode,
+    RefExpr,
+    StrExpr,
+    SymbolNode,
+    TupleExpr,
+    TypeAliasStmt,
+    TypeInfo,
+    Var,
+)
+from mypy.plugin import AnalyzeTypeContext
+from mypy.semanal import SemanticAnalyzer
+from mypy.server.trigger import make_trigger
+from mypy.subtypes import is_subtype
+from mypy.type_visitor import TypeQuery
+from mypy.typeops import function_type
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    PlaceholderType,
+    RawExpressionType,
+    Type,
+    TypeOfAny,
+    TypeType,
+    UnboundType,
+    get_proper_type,
+)
+from mypy.typevars import fill_typevars_with_any
+
+from mypy_plugin import fullnames, messages, source
+from mypy_plugin.config import PluginConfig
+from mypy_plugin.depends import judge, report_problem
+from mypy_plugin.resources import classify_callee, is_generator_function
+
+TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
+
+
+@dataclass(frozen=True)
+class _Marker:
+    """A call in Annotated metadata, as written: ``Depends(get_db)`` -> ("Depends", "get_db")."""
+
+    callee: str
+    #: The dependency as a dotted name; None for ``Depends()`` (FastAPI calls the annotation).
+    dependency: str | None
+    #: False when the dependency is not a plain name (a call, a lambda, ``*args``): not judged.
+    plain: bool = True
+
+
+@dataclass(frozen=True)
+class _Alias:
+    """An alias statement whose value is ``Annotated[...]`` with calls in its metadata."""
+
+    name: str
+    where: Context
+    type_expression: Expression
+    metadata: tuple[Expression, ...]
+
+
+class AnnotatedDependencies:
+    """The type-analysis hooks. Holds only the analyzer of this build and a one-statement memo."""
+
+    def __init__(self, config: PluginConfig) -> None:
+        self._config = config
+        self._analyzer: SemanticAnalyzer | None = None
+        self._bypass = False  # set while mypy re-analyses a type on the plugin's behalf
+        self._statement: object = None
+        self._alias: _Alias | None = None
+
+    def type_analyze_hook(self, fullname: str) -> TypeAnalyzeHook | None:
+        if self._bypass:
+            return None
+        if fullname in fullnames.ANNOTATED:
+            return self._annotated
+        if self._analyzer is None:
+            return self._first_type
+        return self._alias_type if self._alias_statement(self._analyzer) is not None else None
+
+    def _alias_statement(self, analyzer: SemanticAnalyzer) -> _Alias | None:
+        statement = analyzer.statement
+        if statement is not self._statement:
+            self._statement = statement
+            self._alias = _alias(analyzer, statement)
+        return self._alias
+
+    def _first_type(self, ctx: AnalyzeTypeContext) -> Type:
+        analyzer = _analyzer(ctx)
+        if analyzer is None:
+            return self._mypy_type(ctx)
+        self._analyzer = analyzer
+        if self._alias_statement(analyzer) is not None:
+            return self._alias_type(ctx)
+        return self._mypy_type(ctx)
+
+    def _mypy_type(self, ctx: AnalyzeTypeContext, unanalyzed: Type | None = None) -> Type:
+        """What mypy itself makes of the type, with every plugin hook out of the way."""
+        self._bypass = True
+        try:
+            return ctx.api.analyze_type(ctx.type if unanalyzed is None else unanalyzed)
+        finally:
+            self._bypass = False
+
+    def _annotated(self, ctx: AnalyzeTypeContext) -> Type:
+        declared = self._mypy_type(ctx)
+        analyzer = _analyzer(ctx)
+        if analyzer is not None:
+            self._analyzer = analyzer
+            self._check_parameter(ctx, analyzer, declared)
+        return declared
+
+    def _alias_type(self, ctx: AnalyzeTypeContext) -> Type:
+        analyzed = self._mypy_type(ctx)
+        analyzer = self._analyzer
+        alias = self._alias
+        if analyzer is None or alias is None or not _is_head(ctx.type, alias.type_expression):
+            return analyzed
+        marker = _last_marker(analyzer, [_marker_from_expression(item) for item in alias.metadata], alias.where)
+        if marker is None:
+            return analyzed
+        try:
+            unanalyzed = expr_to_unanalyzed_type(alias.type_expression, analyzer.options, analyzer.is_stub_file)
+        except TypeTranslationError:
+            return analyzed
+        declared = self._mypy_type(ctx, unanalyzed)
+        self._check(ctx, analyzer, alias.where, f'Type alias "{alias.name}"', marker, declared)
+        return analyzed
+
+    def _check_parameter(self, ctx: AnalyzeTypeContext, analyzer: SemanticAnalyzer, declared: Type) -> None:
+        annotation = ctx.type
+        statement = analyzer.statement
+        func = statement.func if isinstance(statement, Decorator) else statement
+        if not isinstance(func, FuncDef) or not isinstance(func.unanalyzed_type, CallableType):
+            return
+        index = next((i for i, t in enumerate(func.unanalyzed_type.arg_types) if t is annotation), None)
+        name = func.arg_names[index] if index is not None and index < len(func.arg_names) else None
+        if index is None or name is None:
+            return  # a nested Annotated, or the return annotation: FastAPI reads neither
+        path = analyzer.cur_mod_node.path
+        if not _may_hold_marker(analyzer, path, annotation):
+            return
+        expression = source.parameter_annotations(path, func.line).get(name)
+        if expression is None:
+            return
+        metadata = _ast_metadata(analyzer, expression, func)
+        marker = _last_marker(analyzer, [_marker_from_ast(item) for item in metadata], func)
+        if marker is None:
+            return
+        argument = func.arguments[index]
+        if _is_dependency_call(analyzer, argument.initializer):
+            messages.dependency_declared_twice(analyzer, argument, name)
+            return
+        self._check(ctx, analyzer, argument, f'Parameter "{name}"', marker, declared)
+
+    def _check(
+        self,
+        ctx: AnalyzeTypeContext,
+        analyzer: SemanticAnalyzer,
+        where: Context,
+        subject: str,
+        marker: _Marker,
+        declared: Type,
+    ) -> None:
+        """The shared verdict (depends.judge), plus the type check mypy does for defaults."""
+        if not marker.plain or not _complete(declared):
+            return
+        if marker.dependency is None:
+            proper = get_proper_type(declared)
+            if not isinstance(proper, Instance):
+                return
+            node: SymbolNode | None = proper.type
+            callee: Type | None = TypeType(proper)
+            name = proper.type.name
+        else:
+            symbol = analyzer.lookup_qualified(marker.dependency, where, suppress_errors=True)
+            node = symbol.node if symbol is not None else None
+            callee = _callee_type(analyzer, node, partial(self._signature_of_later_definition, ctx))
+            name = marker.dependency
+        if node is None or callee is None:
+            return
+        analyzer.add_plugin_dependency(make_trigger(node.fullname))
+        dependency = classify_callee(name, node, callee)
+        verdict = judge(dependency, declared, self._config.fastapi)
+        if verdict.problem is not None:
+            report_problem(analyzer, where, dependency, verdict.problem)
+        elif verdict.injected is not None and not is_subtype(verdict.injected, declared):
+            short = marker.callee.rpartition(".")[2]
+            messages.injected_type_mismatch(analyzer, where, subject, short, dependency, declared)
+
+
+    def _signature_of_later_definition(self, ctx: AnalyzeTypeContext, func: FuncDef) -> CallableType | None:
+        """The signature of a function of this module that mypy has not analysed yet (it is
+        defined further down, or decorated: mypy analyses those with the function bodies).
+        Analysed here in the module's scope with errors muted (mypy reports them itself later);
+        None for anything else (a method, another module of an import cycle)."""
+        analyzer = _analyzer(ctx)
+        unanalyzed = func.unanalyzed_type
+        if analyzer is None or not isinstance(unanalyzed, CallableType):
+            return None
+        if func.fullname != f"{analyzer.cur_mod_id}.{func.name}":
+            return None  # a method, or a function of another module
+        with analyzer.msg.filter_errors():
+            signature = self._mypy_type(ctx, unanalyzed)
+        if not isinstance(signature, CallableType) or not _complete(signature):
+            return None
+        if func.is_coroutine and not is_generator_function(func):
+            # As mypy does after analysing an `async def` (semanal.analyze_func_def).
+            anything = AnyType(TypeOfAny.special_form)
+            coroutine = analyzer.named_type_or_none(fullnames.COROUTINE, [anything, anything, signature.ret_type])
+            return None if coroutine is None else signature.copy_modified(ret_type=coroutine)
+        return signature
+
+
+def _analyzer(ctx: AnalyzeTypeContext) -> SemanticAnalyzer | None:
+    analyzer = getattr(ctx.api, "api", None)
+    return analyzer if isinstance(analyzer, SemanticAnalyzer) else None
+
+
+def _alias(analyzer: SemanticAnalyzer, statement: object) -> _Alias | None:
+    """The alias defined by the statement, if its value is Annotated with calls in it."""
+    if isinstance(statement, AssignmentStmt):
+        if len(statement.lvalues) != 1 or not isinstance(statement.lvalues[0], NameExpr):
+            return None
+        where: NameExpr = statement.lvalues[0]
+        value = statement.rvalue
+    elif isinstance(statement, TypeAliasStmt):
+        where, value = statement.name, statement.value.expr()
+    else:
+        return None
+    if isinstance(value, CallExpr) and len(value.args) >= 2 and _dotted(value.callee) is not None:
+        # TypeAliasType("X", Annotated[...])
+        if _resolve(analyzer, _dotted(value.callee), where) not in fullnames.TYPE_ALIAS_TYPE:
+            return None
+        value = value.args[1]
+    type_expression, metadata = _expression_parts(analyzer, value, where)
+    if not any(isinstance(item, CallExpr) for item in metadata):
+        return None
+    return _Alias(where.name, where, type_expression, tuple(metadata))
+
+
+def _expression_parts(
+    analyzer: SemanticAnalyzer, value: Expression, where: Context
+) -> tuple[Expression, list[Expression]]:
+    """``Annotated[Annotated[T, a], b]`` -> (T, [a, b]), as typing flattens it."""
+    metadata: list[Expression] = []
+    while isinstance(value, IndexExpr) and _resolve(analyzer, _dotted(value.base), where) in fullnames.ANNOTATED:
+        items = value.index.items if isinstance(value.index, TupleExpr) else [value.index]
+        metadata[:0] = items[1:]
+        value = items[0]
+    return value, metadata
+
+
+def _ast_metadata(analyzer: SemanticAnalyzer, annotation: ast.expr, where: Context) -> list[ast.expr]:
+    metadata: list[ast.expr] = []
+    while isinstance(annotation, ast.Subscript) and (
+        _resolve(analyzer, _ast_dotted(annotation.value), where) in fullnames.ANNOTATED
+    ):
+        items = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        if not items:
+            break
+        metadata[:0] = items[1:]
+        annotation = items[0]
+    return metadata
+
+
+def _last_marker(analyzer: SemanticAnalyzer, markers: Sequence[_Marker | None], where: Context) -> _Marker | None:
+    """FastAPI takes the last of its own markers; a dependency only if that one is Depends/Security."""
+    for marker in reversed(markers):
+        if marker is None:
+            continue
+        fullname = _resolve(analyzer, marker.callee, where)
+        if fullname in fullnames.DEPENDENCY_MARKERS:
+            return marker
+        if fullname is not None and fullname.startswith(fullnames.FASTAPI_PARAMETER_MODULES):
+            return None
+    return None
+
+
+def _marker_from_expression(item: Expression) -> _Marker | None:
+    callee = _dotted(item.callee) if isinstance(item, CallExpr) else None
+    if not isinstance(item, CallExpr) or callee is None:
+        return None
+    if any(kind not in (ARG_POS, ARG_NAMED) for kind in item.arg_kinds):
+        return _Marker(callee, None, plain=False)
+    for argument, kind, name in zip(item.args, item.arg_kinds, item.arg_names):
+        if kind == ARG_POS or name == "dependency":
+            dependency = _dotted(argument)
+            return _Marker(callee, dependency, plain=dependency is not None)
+    return _Marker(callee, None)
+
+
+def _marker_from_ast(item: ast.expr) -> _Marker | None:
+    callee = _ast_dotted(item.func) if isinstance(item, ast.Call) else None
+    if not isinstance(item, ast.Call) or callee is None:
+        return None
+    if any(isinstance(a, ast.Starred) for a in item.args) or any(k.arg is None for k in item.keywords):
+        return _Marker(callee, None, plain=False)
+    argument = item.args[0] if item.args else next((k.value for k in item.keywords if k.arg == "dependency"), None)
+    if argument is None:
+        return _Marker(callee, None)
+    dependency = _ast_dotted(argument)
+    return _Marker(callee, dependency, plain=dependency is not None)
+
+
+def _dotted(expression: Expression) -> str | None:
+    if isinstance(expression, NameExpr):
+        return expression.name
+    if isinstance(expression, MemberExpr):
+        base = _dotted(expression.expr)
+        return None if base is None else f"{base}.{expression.name}"
+    return None
+
+
+def _ast_dotted(expression: ast.expr) -> str | None:
+    if isinstance(expression, ast.Name):
+        return expression.id
+    if isinstance(expression, ast.Attribute):
+        base = _ast_dotted(expression.value)
+        return None if base is None else f"{base}.{expression.attr}"
+    return None
+
+
+def _resolve(analyzer: SemanticAnalyzer, name: str | None, where: Context) -> str | None:
+    """The fullname a dotted name refers to in the current scope, if it is defined."""
+    if name is None:
+        return None
+    symbol = analyzer.lookup_qualified(name, where, suppress_errors=True)
+    node = symbol.node if symbol is not None else None
+    return None if node is None or isinstance(node, PlaceholderNode) else node.fullname
+
+
+def _is_dependency_call(analyzer: SemanticAnalyzer, initializer: Expression | None) -> bool:
+    if not isinstance(initializer, CallExpr):
+        return False
+    return _resolve(analyzer, _dotted(initializer.callee), initializer) in fullnames.DEPENDENCY_MARKERS
+
+
+def _may_hold_marker(analyzer: SemanticAnalyzer, path: str, annotation: UnboundType) -> bool:
+    """A cheap look before reading the header: does any metadata call name a FastAPI marker?
+
+    Positions inside a string annotation are relative to the string: read those always.
+    """
+    if source.is_string_at(path, annotation.line, annotation.column):
+        return True
+    for raw in _raw_items(annotation):
+        fullname = _resolve(analyzer, source.name_at(path, raw.line, raw.column), annotation)
+        if fullname is not None and fullname.startswith(fullnames.FASTAPI_PARAMETER_MODULES):
+            return True
+    return False
+
+
+def _raw_items(annotation: UnboundType) -> Iterator[RawExpressionType]:
+    for argument in annotation.args:
+        if isinstance(argument, RawExpressionType):
+            yield argument
+        elif isinstance(argument, UnboundType):
+            yield from _raw_items(argument)
+
+
+def _is_head(unanalyzed: Type, type_expression: Expression) -> bool:
+    """The first name mypy analyses in the alias's type (the check runs once per analysis)."""
+    if isinstance(type_expression, StrExpr):
+        return True
+    return (unanalyzed.line, unanalyzed.column) == (type_expression.line, type_expression.column)
+
+
+def _callee_type(
+    analyzer: SemanticAnalyzer, node: SymbolNode | None, later: Callable[[FuncDef], CallableType | None]
+) -> Type | None:
+    """The type of the dependency as a callee; None when it cannot be known yet."""
+    if isinstance(node, FuncDef):
+        if node.type is None:
+            return function_type(node, analyzer.named_type("builtins.function"))
+        return node.type if _complete(node.type) else later(node)
+    if isinstance(node, Decorator):
+        if node.var.type is not None:
+            return node.var.type
+        return _contextlib_factory_type(analyzer, node, later)
+    if isinstance(node, TypeInfo):
+        return TypeType(fill_typevars_with_any(node))
+    if isinstance(node, Var) and node.type is not None:
+        return node.type if _complete(node.type) else None
+    return AnyType(TypeOfAny.special_form)  # classified as unknown: mypy's default
+
+
+def _contextlib_factory_type(
+    analyzer: SemanticAnalyzer, decorator: Decorator, later: Callable[[FuncDef], CallableType | None]
+) -> Type | None:
+    """What ``@asynccontextmanager`` / ``@contextmanager`` make of a function the checker has
+    not reached yet (same module or import cycle); any other decorator: undecidable."""
+    func = decorator.func
+    decorators = [_resolve(analyzer, _dotted(d), d) or "" for d in decorator.decorators]
+    manager = fullnames.CONTEXTLIB_DECORATORS.get(decorators[0]) if len(decorators) == 1 else None
+    if manager is None:
+        return AnyType(TypeOfAny.special_form)
+    if func.type is None:
+        yielded: Type = AnyType(TypeOfAny.unannotated)
+        signature: Type | None = function_type(func, analyzer.named_type("builtins.function"))
+    else:
+        signature = func.type if _complete(func.type) else later(func)
+        if not isinstance(signature, CallableType):
+            return None
+        result = get_proper_type(signature.ret_type)
+        yielded = result.args[0] if isinstance(result, Instance) and result.args else AnyType(TypeOfAny.special_form)
+    symbol = analyzer.lookup_fully_qualified_or_none(manager)
+    info = symbol.node if symbol is not None else None
+    if not isinstance(info, TypeInfo) or not isinstance(signature, CallableType) or not info.defn.type_vars:
+        return AnyType(TypeOfAny.special_form)
+    defaults = [getattr(variable, "default", AnyType(TypeOfAny.special_form)) for variable in info.defn.type_vars[1:]]
+    return signature.copy_modified(ret_type=Instance(info, [yielded, *defaults]))
+
+
+class _Incomplete(TypeQuery[bool]):
+    def strategy(self, items: list[bool]) -> bool:
+        return any(items)
+
+    def visit_unbound_type(self, t: UnboundType) -> bool:
+        return True
+
+    def visit_placeholder_type(self, t: PlaceholderType) -> bool:
+        return True
+
+
+def _complete(typ: Type) -> bool:
+    """Fully analysed: no names left to resolve."""
+    return not typ.accept(_Incomplete())

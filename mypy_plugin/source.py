@@ -1,0 +1,127 @@
+"""Read back what mypy's parser dropped: the annotations of a ``def`` header, as ``ast``.
+
+mypy turns ``Depends(get_db)`` inside a signature's ``Annotated[...]`` into a placeholder
+that keeps only a position (see ../shared/reference/mypy-internals.md), and positions inside
+string annotations are relative to the string. So the plugin re-reads the header of the
+function from its source file. Only the header (from ``def`` to its ``:``) is parsed, so
+syntax newer than the running Python elsewhere in the file does not matter; a header that
+cannot be read or parsed gives None, and the caller stays silent.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import os
+import re
+import tokenize
+from functools import lru_cache
+
+_BRACKETS_OPEN = frozenset("([{")
+_BRACKETS_CLOSE = frozenset(")]}")
+_DOTTED_NAME = re.compile(r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*")
+
+
+def parameter_annotations(path: str, line: int) -> dict[str, ast.expr]:
+    """Parameter name -> annotation expression of the function whose ``def`` is on ``line``.
+
+    String annotations are parsed into expressions too. Empty when anything is unreadable.
+    """
+    header = _def_header(_source_lines(path), line)
+    if header is None:
+        return {}
+    try:
+        module = ast.parse(header + " ...")
+    except (SyntaxError, ValueError):
+        return {}
+    function = module.body[0] if module.body else None
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return {}
+    arguments = function.args
+    parameters = [
+        *arguments.posonlyargs,
+        *arguments.args,
+        *([arguments.vararg] if arguments.vararg else []),
+        *arguments.kwonlyargs,
+        *([arguments.kwarg] if arguments.kwarg else []),
+    ]
+    annotations = {}
+    for parameter in parameters:
+        annotation = _unquoted(parameter.annotation) if parameter.annotation is not None else None
+        if annotation is not None:
+            annotations[parameter.arg] = annotation
+    return annotations
+
+
+def _unquoted(annotation: ast.expr) -> ast.expr | None:
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        try:
+            return ast.parse(annotation.value.strip(), mode="eval").body
+        except (SyntaxError, ValueError):
+            return None
+    return annotation
+
+
+def _source_lines(path: str) -> tuple[str, ...]:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return ()
+    return _read_lines(path, status.st_mtime_ns, status.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    """The file's lines; the key includes mtime and size so an edited file (dmypy) is re-read."""
+    try:
+        with tokenize.open(path) as source:
+            return tuple(source.read().splitlines(keepends=True))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return ()
+
+
+def _def_header(lines: tuple[str, ...], line: int) -> str | None:
+    """The text from the ``def`` on ``line`` (1-based) to the ``:`` that ends its header."""
+    if not 1 <= line <= len(lines):
+        return None
+    first = lines[line - 1].lstrip()
+    if not first.startswith(("def ", "async ")):
+        return None
+    remaining = itertools.chain([first], itertools.islice(lines, line, None))
+    read: list[str] = []
+
+    def readline() -> str:
+        text = next(remaining, "")
+        read.append(text)
+        return text
+
+    depth = 0
+    try:
+        for token in tokenize.generate_tokens(readline):
+            if token.type != tokenize.OP:
+                continue
+            if token.string in _BRACKETS_OPEN:
+                depth += 1
+            elif token.string in _BRACKETS_CLOSE:
+                depth -= 1
+            elif token.string == ":" and depth == 0:
+                end_line, end_column = token.end
+                return "".join(read[: end_line - 1]) + read[end_line - 1][:end_column]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return None
+
+
+def name_at(path: str, line: int, column: int) -> str | None:
+    """The dotted name written at a position (``Depends`` in ``Depends(get_db)``), if any."""
+    lines = _source_lines(path)
+    if not 1 <= line <= len(lines):
+        return None
+    match = _DOTTED_NAME.match(lines[line - 1], column)
+    return match.group(0) if match else None
+
+
+def is_string_at(path: str, line: int, column: int) -> bool:
+    """Whether a quote starts at the position: the annotation there is a string."""
+    lines = _source_lines(path)
+    return 1 <= line <= len(lines) and lines[line - 1][column : column + 1] in ("'", '"')
