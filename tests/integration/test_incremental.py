@@ -12,16 +12,11 @@ The daemon (dmypy) must print what a cold mypy run prints after the same edits.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import mypy.api
 import pytest
+
+from mypy_runs import Project, Result
 
 GENERATOR_DEPS = """\
 from collections.abc import AsyncIterator
@@ -73,63 +68,9 @@ NEWER_WORDING = (
 )
 OLDER_WORDING = 'Dependency "deps.get_db" is an @asynccontextmanager function; FastAPI never enters it'
 
-_SUMMARY = re.compile(
-    r"^(Success: no issues found in \d+ source files?"
-    r"|Found \d+ errors? in \d+ files? \(checked \d+ source files?\))$"
-)
-
-
-@dataclass(frozen=True)
-class Result:
-    output: str
-    status: int
-
-    @property
-    def errors(self) -> list[str]:
-        return [line for line in self.output.splitlines() if ": error: " in line]
-
-    @property
-    def diagnostics(self) -> list[str]:
-        """Every line but the closing summary (dmypy's recheck counts all modules it holds there)."""
-        return [line for line in self.output.splitlines() if not _SUMMARY.match(line)]
-
-
-@dataclass
-class Project:
-    root: Path
-    _next_mtime: float = field(default_factory=lambda: time.time() + 10)
-    _cold_runs: int = 0
-
-    def write(self, name: str, text: str) -> None:
-        """Write a file with a later whole-second mtime than any before, so no edit can go unseen."""
-        path = self.root / name
-        path.write_text(text)
-        os.utime(path, (self._next_mtime, self._next_mtime))
-        self._next_mtime += 10
-
-    def configure(self, fastapi_version: str) -> None:
-        self.write(
-            "mypy.ini",
-            "[mypy]\nplugins = mypy_plugin\n\n"
-            f"[mypy.plugins.mypy-async-resources]\nfastapi_version = {fastapi_version}\n",
-        )
-
-    def mypy(self, cache: str) -> Result:
-        """mypy in this process; the caller has made ``root`` the working directory."""
-        stdout, stderr, status = mypy.api.run(["--config-file", "mypy.ini", "--cache-dir", cache, *FILES])
-        assert "INTERNAL ERROR" not in stdout + stderr, stdout + stderr
-        assert status in (0, 1), stdout + stderr
-        return Result(stdout, status)
-
-    def cold(self) -> Result:
-        """A run with a cache of its own, used as the reference for the current files."""
-        self._cold_runs += 1
-        return self.mypy(f"cold-cache-{self._cold_runs}")
-
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Project:
-    project = Project(tmp_path / "project")
+    project = Project(tmp_path / "project", FILES)
     project.root.mkdir()
     project.configure(NEWER_FASTAPI)
     project.write("deps.py", GENERATOR_DEPS)
@@ -180,37 +121,19 @@ def test_daemon_matches_cold_runs(project: Project, tmp_path: Path) -> None:
     assert_one_error(flagged, NEWER_WORDING)
     project.write("deps.py", GENERATOR_DEPS)
 
-    status_file = tmp_path / "dmypy.json"
-
-    def dmypy(*arguments: str) -> Result:
-        command = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(status_file), *arguments]
-        completed = subprocess.run(
-            command, cwd=project.root, capture_output=True, text=True, timeout=300, check=False
-        )
-        assert "Traceback" not in completed.stderr, completed.stderr
-        return Result(completed.stdout, completed.returncode)
-
-    try:
-        start_options = ["--config-file", "mypy.ini", "--cache-dir", str(tmp_path / "daemon-cache")]
-        started = dmypy("start", "--log-file", str(tmp_path / "dmypy.log"), "--", *start_options)
-        assert started.status == 0, started.output
-
-        assert dmypy("check", *FILES) == clean
+    with project.daemon(tmp_path) as daemon:
+        assert daemon.run("check", *FILES) == clean
 
         project.write("deps.py", CONTEXT_MANAGER_DEPS)
-        assert dmypy("check", *FILES) == flagged
+        assert daemon.run("check", *FILES) == flagged
 
         project.write("deps.py", GENERATOR_DEPS)
-        rechecked = dmypy("recheck")
+        rechecked = daemon.run("recheck")
         assert (rechecked.status, rechecked.diagnostics) == (clean.status, clean.diagnostics)
 
         project.write("deps.py", CONTEXT_MANAGER_DEPS)
-        rechecked = dmypy("recheck")
+        rechecked = daemon.run("recheck")
         assert (rechecked.status, rechecked.diagnostics) == (flagged.status, flagged.diagnostics)
 
         project.write("deps.py", GENERATOR_DEPS)
-        assert dmypy("check", *FILES) == clean
-    finally:
-        stopped = dmypy("stop")
-        if stopped.status != 0 and status_file.exists():
-            dmypy("kill")
+        assert daemon.run("check", *FILES) == clean
