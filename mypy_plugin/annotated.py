@@ -73,7 +73,7 @@ from mypy.typevars import fill_typevars_with_any
 from mypy_plugin import fullnames, messages, source
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.depends import judge, report_problem
-from mypy_plugin.resources import classify_callee, is_generator_function
+from mypy_plugin.resources import called, classify_callee, is_generator_function
 
 TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
 
@@ -85,14 +85,17 @@ class _Marker:
     callee: str
     #: The dependency as a dotted name; None for ``Depends()`` (FastAPI calls the annotation).
     dependency: str | None
-    #: False when the dependency is not a plain name (a call, a lambda, ``*args``): not judged.
+    #: False when the dependency is not a plain name (a lambda, ``*args``): not judged.
     plain: bool = True
+    #: ``Depends(get_db())``: the dependency is a call of that name.
+    called: bool = False
 
 
 @dataclass(frozen=True)
 class _Alias:
     """An alias statement whose value is ``Annotated[...]`` with calls in its metadata."""
 
+    module: str
     name: str
     where: Context
     type_expression: Expression
@@ -154,7 +157,9 @@ class AnnotatedDependencies:
         analyzed = self._mypy_type(ctx)
         analyzer = self._analyzer
         alias = self._alias
-        if analyzer is None or alias is None or not _is_head(ctx.type, alias.type_expression):
+        if analyzer is None or alias is None or alias.module != analyzer.cur_mod_id:
+            return analyzed
+        if not _is_head(ctx.type, alias.type_expression):
             return analyzed
         marker = _last_marker(analyzer, [_marker_from_expression(item) for item in alias.metadata], alias.where)
         if marker is None:
@@ -221,6 +226,11 @@ class AnnotatedDependencies:
             return
         analyzer.add_plugin_dependency(make_trigger(node.fullname))
         dependency = classify_callee(name, node, callee)
+        if marker.called:
+            result = called(dependency)
+            if result is None:
+                return  # a factory: what its result does is not known here
+            dependency = result
         verdict = judge(dependency, declared, self._config.fastapi)
         if verdict.problem is not None:
             report_problem(analyzer, where, dependency, verdict.problem)
@@ -276,7 +286,7 @@ def _alias(analyzer: SemanticAnalyzer, statement: object) -> _Alias | None:
     type_expression, metadata = _expression_parts(analyzer, value, where)
     if not any(isinstance(item, CallExpr) for item in metadata):
         return None
-    return _Alias(where.name, where, type_expression, tuple(metadata))
+    return _Alias(analyzer.cur_mod_id, where.name, where, type_expression, tuple(metadata))
 
 
 def _expression_parts(
@@ -325,6 +335,9 @@ def _marker_from_expression(item: Expression) -> _Marker | None:
         return _Marker(callee, None, plain=False)
     for argument, kind, name in zip(item.args, item.arg_kinds, item.arg_names):
         if kind == ARG_POS or name == "dependency":
+            if isinstance(argument, CallExpr):
+                dependency = _dotted(argument.callee)
+                return _Marker(callee, dependency, plain=dependency is not None, called=True)
             dependency = _dotted(argument)
             return _Marker(callee, dependency, plain=dependency is not None)
     return _Marker(callee, None)
@@ -339,6 +352,9 @@ def _marker_from_ast(item: ast.expr) -> _Marker | None:
     argument = item.args[0] if item.args else next((k.value for k in item.keywords if k.arg == "dependency"), None)
     if argument is None:
         return _Marker(callee, None)
+    if isinstance(argument, ast.Call):
+        dependency = _ast_dotted(argument.func)
+        return _Marker(callee, dependency, plain=dependency is not None, called=True)
     dependency = _ast_dotted(argument)
     return _Marker(callee, dependency, plain=dependency is not None)
 

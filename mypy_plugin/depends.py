@@ -10,9 +10,9 @@ Classification is resources.py; wording is messages.py. ``judge`` is shared with
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from mypy.nodes import ARG_NAMED, ARG_POS, Context
+from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Context, RefExpr
 from mypy.plugin import FunctionContext
 from mypy.subtypes import is_subtype
 from mypy.types import AnyType, Instance, Type, get_proper_type
@@ -20,7 +20,7 @@ from mypy.types import AnyType, Instance, Type, get_proper_type
 from mypy_plugin import fullnames, messages
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.fastapi_runtime import FastAPIRuntime
-from mypy_plugin.resources import Dependency, Kind, classify
+from mypy_plugin.resources import Dependency, Kind, called, classify, partial_target
 
 _DEPENDENCY_PARAMETER = "dependency"
 
@@ -38,13 +38,26 @@ def injected_type(ctx: FunctionContext, *, config: PluginConfig) -> Type:
         return proper if isinstance(proper, Instance) else ctx.default_return_type
     if len(expressions) != 1 or kinds[0] not in (ARG_POS, ARG_NAMED):
         return ctx.default_return_type  # Depends(*args), Depends(**kwargs): undecidable
-    dependency = classify(expressions[0], ctx.arg_types[index][0])
+    expression = expressions[0]
+    dependency = classify(expression, ctx.arg_types[index][0])
+    target = partial_target(expression)
+    if target is not None:
+        dependency = replace(classify(target, ctx.api.get_expression_type(target)), partial=True)
+    elif isinstance(expression, CallExpr) and isinstance(expression.callee, RefExpr):
+        callee = expression.callee
+        dependency = called(classify(callee, ctx.api.get_expression_type(callee))) or dependency
     verdict = judge(dependency, declared, config.fastapi)
     if verdict.problem is not None:
-        report_problem(ctx.api, ctx.context, dependency, verdict.problem)
+        report_problem(ctx.api, ctx.context, dependency, verdict.problem, in_list=_in_list(ctx))
     if declared is None or verdict.injected is None:
         return ctx.default_return_type
     return verdict.injected
+
+
+def _in_list(ctx: FunctionContext) -> bool:
+    """Inside ``dependencies=[...]``: mypy checks the item with FastAPI's marker as context."""
+    context = get_proper_type(ctx.api.type_context[-1]) if ctx.api.type_context else None
+    return isinstance(context, Instance) and context.type.has_base(fullnames.DEPENDS_MARKER)
 
 
 def _declared_parameter_type(ctx: FunctionContext) -> Type | None:
@@ -65,6 +78,10 @@ class Problem(enum.Enum):
     """Why FastAPI cannot turn the dependency into the value the parameter wants."""
 
     FAILS_EVERY_REQUEST = enum.auto()  # contextlib function, FastAPI >= 0.123.5
+    NOT_CALLABLE = enum.auto()  # Depends(get_db()): the route is refused when declared
+    CALLED_MANAGER = enum.auto()  # Depends(get_session()): every request answers 422
+    SESSIONMAKER = enum.auto()  # Depends(SessionLocal): every request answers 422
+    GENERATOR_CALL_CLASS = enum.auto()  # Depends(Cls), Cls.__call__ a generator, FastAPI < 0.123.10
     MANAGER_INJECTED = enum.auto()  # a context manager FastAPI never enters
     GENERATOR_INJECTED = enum.auto()  # a generator object FastAPI never iterates
 
@@ -82,6 +99,18 @@ def judge(dependency: Dependency, declared: Type | None, fastapi: FastAPIRuntime
     kind = dependency.kind
     if kind is Kind.UNKNOWN:
         return Verdict(None)
+    if kind is Kind.CALLED:
+        return Verdict(None, Problem.NOT_CALLABLE)
+    if kind is Kind.CALLED_MANAGER:
+        return Verdict(None, Problem.CALLED_MANAGER)
+    if kind is Kind.SESSIONMAKER:
+        return Verdict(None, Problem.SESSIONMAKER)
+    if kind is Kind.GENERATOR_CALL_CLASS:
+        if fastapi.classes_are_never_generators:
+            return Verdict(dependency.injected)
+        return Verdict(None, Problem.GENERATOR_CALL_CLASS)
+    if dependency.partial and kind is Kind.COROUTINE_FUNCTION and not fastapi.unwraps_dependencies:
+        return Verdict(None)  # older releases call the partial in a thread: the coroutine object
     if kind is Kind.CONTEXT_MANAGER_FACTORY and fastapi.unwraps_dependencies:
         return Verdict(None, Problem.FAILS_EVERY_REQUEST)
     if kind in (Kind.CONTEXT_MANAGER_FACTORY, Kind.RETURNS_CONTEXT_MANAGER):
@@ -95,8 +124,18 @@ def judge(dependency: Dependency, declared: Type | None, fastapi: FastAPIRuntime
     return Verdict(dependency.injected)
 
 
-def report_problem(api: messages.Api, context: Context, dependency: Dependency, problem: Problem) -> None:
-    if problem is Problem.FAILS_EVERY_REQUEST:
+def report_problem(
+    api: messages.Api, context: Context, dependency: Dependency, problem: Problem, *, in_list: bool = False
+) -> None:
+    if problem is Problem.NOT_CALLABLE:
+        messages.dependency_called(api, context, dependency, in_list=in_list)
+    elif problem is Problem.CALLED_MANAGER:
+        messages.dependency_called_manager(api, context, dependency)
+    elif problem is Problem.SESSIONMAKER:
+        messages.sessionmaker_dependency(api, context, dependency)
+    elif problem is Problem.GENERATOR_CALL_CLASS:
+        messages.generator_call_class(api, context, dependency)
+    elif problem is Problem.FAILS_EVERY_REQUEST:
         messages.context_manager_fails_every_request(api, context, dependency)
     elif problem is Problem.MANAGER_INJECTED:
         decorated = dependency.kind is Kind.CONTEXT_MANAGER_FACTORY

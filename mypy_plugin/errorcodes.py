@@ -36,4 +36,30 @@ DEPENDS_TWICE: Final = ErrorCode(
     CATEGORY,
 )
 
-ALL: Final = (DEPENDS_CONTEXT_MANAGER, DEPENDS_GENERATOR_OBJECT, DEPENDS_TYPE, DEPENDS_TWICE)
+DEPENDS_CALLED: Final = ErrorCode(
+    "resource-depends-called",
+    "Check that Depends() gets a dependency, not the result of calling one",
+    CATEGORY,
+)
+
+DEPENDS_SESSIONMAKER: Final = ErrorCode(
+    "resource-depends-sessionmaker",
+    "Check that a SQLAlchemy sessionmaker is not used as a FastAPI dependency",
+    CATEGORY,
+)
+
+DEPENDS_GENERATOR_CLASS: Final = ErrorCode(
+    "resource-depends-generator-class",
+    "Check that a class used as a dependency has no generator __call__ (FastAPI < 0.123.10)",
+    CATEGORY,
+)
+
+ALL: Final = (
+    DEPENDS_CONTEXT_MANAGER,
+    DEPENDS_GENERATOR_OBJECT,
+    DEPENDS_TYPE,
+    DEPENDS_TWICE,
+    DEPENDS_CALLED,
+    DEPENDS_SESSIONMAKER,
+    DEPENDS_GENERATOR_CLASS,
+)

@@ -21,6 +21,10 @@ from mypy.modulefinder import get_search_dirs
 #: ``@asynccontextmanager`` function is taken for a generator dependency and fails.
 UNWRAPPING_RELEASE: Final = (0, 123, 5)
 
+#: FastAPI 0.123.10 stopped taking a class for a generator dependency when its ``__call__``
+#: is one (it injects the instance; before, every request failed with a TypeError).
+CLASS_CALL_RELEASE: Final = (0, 123, 10)
+
 _VERSION_PATTERN: Final = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
@@ -46,6 +50,11 @@ class FastAPIRuntime:
         Without an installed FastAPI the newest behaviour is assumed.
         """
         return self.version is None or self.version >= UNWRAPPING_RELEASE
+
+    @property
+    def classes_are_never_generators(self) -> bool:
+        """True when ``Depends(Cls)`` injects an instance whatever ``Cls.__call__`` is."""
+        return self.version is None or self.version >= CLASS_CALL_RELEASE
 
     @property
     def label(self) -> str:

@@ -23,6 +23,10 @@ FASTAPI_PARAMETER_MODULES: Final = ("fastapi.param_functions.", "fastapi.params.
 #: the default `auto_error=True` FastAPI answers 401/403 instead of injecting None.
 SECURITY_BASE: Final = "fastapi.security.base.SecurityBase"
 
+# SQLAlchemy session factories: callable, but FastAPI reads their **local_kw as a query parameter
+ASYNC_SESSIONMAKER: Final = "sqlalchemy.ext.asyncio.session.async_sessionmaker"
+SESSIONMAKER: Final = "sqlalchemy.orm.session.sessionmaker"
+
 # Generator protocols (typeshed defines the collections.abc names in typing)
 ASYNC_ITERATOR: Final = "typing.AsyncIterator"
 ASYNC_ITERABLE: Final = "typing.AsyncIterable"

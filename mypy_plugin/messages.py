@@ -8,6 +8,8 @@ tests match it exactly. Nothing here decides *whether* to report.
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy.errorcodes import ErrorCode
 from mypy.messages import format_type_bare
 from mypy.nodes import Context
@@ -16,7 +18,7 @@ from mypy.semanal import SemanticAnalyzer
 from mypy.types import AnyType, Type, get_proper_type
 
 from mypy_plugin import errorcodes
-from mypy_plugin.resources import LAMBDA, Dependency
+from mypy_plugin.resources import LAMBDA, Dependency, Kind
 
 #: Where a diagnostic is reported from: the checker (default-value forms) or semantic
 #: analysis (the ``Annotated`` forms, whose metadata only exists there).
@@ -107,6 +109,75 @@ def dependency_declared_twice(api: Api, context: Context, parameter: str) -> Non
         '`Depends` in `Annotated` and default value together"',
         f'Keep one: remove the default value of "{parameter}" and keep Annotated[...]',
     )
+
+
+def dependency_called(api: Api, context: Context, dependency: Dependency, *, in_list: bool) -> None:
+    """``Depends(get_db())``: a generator or coroutine object where FastAPI needs a callable."""
+    if dependency.callee is Kind.RETURNS_GENERATOR:
+        what = "async_generator" if dependency.is_async else "generator"
+    else:
+        what = _CALLED_OBJECTS.get(dependency.callee or dependency.kind, "object")
+    runtime = (
+        '"AssertionError: A parameter-less dependency must have a callable dependency"'
+        if in_list
+        else f'"TypeError: <{what} object ...> is not a callable object"'
+    )
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_CALLED,
+        f'Dependency "{dependency.name}()" is the {what} object that calling "{dependency.name}" '
+        f"returns, not a dependency; FastAPI refuses the route when it is declared with {runtime}",
+        f'Pass the function itself, without calling it: "Depends({dependency.name})"',
+    )
+
+
+def dependency_called_manager(api: Api, context: Context, dependency: Dependency) -> None:
+    """``Depends(get_session())``: a contextlib manager object, which FastAPI calls."""
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_CALLED,
+        f'Dependency "{dependency.name}()" is the context-manager object that calling '
+        f'"{dependency.name}" returns; FastAPI calls it and takes its "func" argument from the '
+        'query string: every request answers 422 ("query.func": "Field required")',
+        _enter_it_note(dependency),
+    )
+
+
+def sessionmaker_dependency(api: Api, context: Context, dependency: Dependency) -> None:
+    """``Depends(SessionLocal)``: FastAPI inspects ``__call__(**local_kw)``."""
+    maker = "an async_sessionmaker" if dependency.is_async else "a sessionmaker"
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_SESSIONMAKER,
+        f'Dependency "{dependency.name}" is {maker}; FastAPI reads its "**local_kw" as a required '
+        'query parameter "local_kw": every request answers 422 and no session is opened',
+        _enter_it_note(dependency),
+    )
+
+
+def generator_call_class(api: Api, context: Context, dependency: Dependency) -> None:
+    """``Depends(Cls)`` where ``Cls.__call__`` is a generator function, FastAPI < 0.123.10."""
+    what, protocol = ("an async generator", "an async iterator") if dependency.is_async else ("a generator", "an iterator")
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_GENERATOR_CLASS,
+        f'Dependency "{dependency.name}" is a class whose __call__ is {what} function; FastAPI before '
+        f"0.123.10 takes the class for a generator dependency and every request fails with "
+        f"\"TypeError: '{dependency.name}' object is not {protocol}\"",
+        f'To inject what __call__ yields, pass an instance: "Depends({dependency.name}())"; to inject '
+        "the instance, upgrade to FastAPI 0.123.10 or later",
+    )
+
+
+_CALLED_OBJECTS: Final = {
+    Kind.ASYNC_GENERATOR_FUNCTION: "async_generator",
+    Kind.GENERATOR_FUNCTION: "generator",
+    Kind.COROUTINE_FUNCTION: "coroutine",
+}
 
 
 def _enter_it_note(dependency: Dependency) -> str:

@@ -19,6 +19,8 @@ from typing import Final
 
 from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import (
+    ARG_POS,
+    CallExpr,
     Decorator,
     Expression,
     FuncBase,
@@ -64,6 +66,10 @@ class Kind(enum.Enum):
     CONTEXT_MANAGER_FACTORY = "a contextlib context-manager function"  # @(async)contextmanager
     RETURNS_CONTEXT_MANAGER = "a callable returning a context manager"  # never entered
     RETURNS_GENERATOR = "a callable returning a generator"  # never iterated
+    CALLED = "the result of calling a generator or coroutine function"  # not callable at all
+    CALLED_MANAGER = "the result of calling a context-manager function"  # callable, takes `func`
+    GENERATOR_CALL_CLASS = "a class whose __call__ is a generator function"  # version-dependent
+    SESSIONMAKER = "a SQLAlchemy sessionmaker"  # `**local_kw` becomes a required query parameter
     UNKNOWN = "not classifiable"
 
 
@@ -85,6 +91,10 @@ class Dependency:
     resource: Type | None = None
     is_async: bool = False
     unmistakable: bool = False
+    #: For CALLED / CALLED_MANAGER: what the called function is (``Depends(get_db())``).
+    callee: Kind | None = None
+    #: Written as ``functools.partial(f, ...)``: the kind is ``f``'s.
+    partial: bool = False
 
 
 _CONTEXTLIB_FACTORY_RESULTS: Final = {
@@ -122,15 +132,32 @@ def classify_callee(name: str, node: SymbolNode | FuncBase | None, callee_type: 
     """
     callee = get_proper_type(callee_type)
     if isinstance(callee, (CallableType, Overloaded)) and callee.is_type_obj():
-        instance = callee.items[0].ret_type
-        return _returned_object(Kind.CLASS, name, instance)
+        return _class(name, callee.items[0].ret_type)
     if isinstance(callee, TypeType):
-        return _returned_object(Kind.CLASS, name, callee.item)
+        return _class(name, callee.item)
     if isinstance(callee, Instance):
         return _callable_instance(name, callee)
     if isinstance(callee, CallableType):
         return _function(name, _definition(node, callee), callee)
     return _unknown(name)
+
+
+_GIVES_GENERATOR: Final = (Kind.ASYNC_GENERATOR_FUNCTION, Kind.GENERATOR_FUNCTION, Kind.RETURNS_GENERATOR)
+_GIVES_MANAGER: Final = (Kind.CONTEXT_MANAGER_FACTORY, Kind.RETURNS_CONTEXT_MANAGER)
+
+
+def called(callee: Dependency) -> Dependency | None:
+    """``Depends(f())``: what FastAPI gets is what calling ``f`` returns, if that is sure to be wrong.
+
+    A generator or coroutine object is not callable (FastAPI refuses the route); contextlib's
+    managers are (they are decorators), and FastAPI calls them with a required ``func`` query
+    parameter. Anything else (a factory returning a dependency) is left to the usual rules.
+    """
+    if callee.kind in _GIVES_GENERATOR or callee.kind is Kind.COROUTINE_FUNCTION:
+        return replace(callee, kind=Kind.CALLED, callee=callee.kind)
+    if callee.kind in _GIVES_MANAGER and callee.unmistakable:
+        return replace(callee, kind=Kind.CALLED_MANAGER, callee=callee.kind)
+    return None
 
 
 def describe(expression: Expression) -> str:
@@ -180,10 +207,38 @@ def _member_node(expression: MemberExpr) -> FuncBase | Decorator | None:
     return info.get_method(expression.name) if info is not None else None
 
 
+def _class(name: str, instance: Type) -> Dependency:
+    """FastAPI creates an instance; releases before 0.123.10 looked at ``__call__`` first."""
+    proper = get_proper_type(instance)
+    method = proper.type.get_method("__call__") if isinstance(proper, Instance) else None
+    func = method.func if isinstance(method, Decorator) else method
+    if isinstance(func, FuncDef) and is_generator_function(func):
+        return Dependency(Kind.GENERATOR_CALL_CLASS, name, instance, is_async=func.is_coroutine)
+    return _returned_object(Kind.CLASS, name, instance)
+
+
+def partial_target(expression: Expression) -> Expression | None:
+    """The function inside ``functools.partial(f, ...)`` written in place, if that is what it is."""
+    if (
+        isinstance(expression, CallExpr)
+        and isinstance(expression.callee, RefExpr)
+        and expression.callee.fullname == fullnames.PARTIAL
+        and expression.args
+        and expression.arg_kinds[0] == ARG_POS
+    ):
+        return expression.args[0]
+    return None
+
+
 def _callable_instance(name: str, instance: Instance) -> Dependency:
     """An object passed to Depends(): FastAPI calls it, so its ``__call__`` decides."""
     if instance.type.has_base(fullnames.PARTIAL):
         return _unknown(name)
+    for maker, is_async in ((fullnames.ASYNC_SESSIONMAKER, True), (fullnames.SESSIONMAKER, False)):
+        if instance.type.has_base(maker):
+            session = get_proper_type(find_member("__call__", instance, instance))
+            resource = session.ret_type if isinstance(session, CallableType) else None
+            return Dependency(Kind.SESSIONMAKER, name, instance, resource=resource, is_async=is_async)
     method = instance.type.get_method("__call__")
     bound = get_proper_type(find_member("__call__", instance, instance))
     if not isinstance(method, (FuncDef, Decorator)) or not isinstance(bound, CallableType):

@@ -1,11 +1,14 @@
 """Pins the plugin's verdicts on the shared bug corpus (../shared/bug-corpus, beside the repo).
 
-mypy runs once with the plugin over the class C, D and K bug files and every control:
+mypy runs once with the plugin over the class C, D, J, K and L bug files and every control:
 - each line marked ``# BUG[C]`` (a context-manager factory passed to ``Depends``) gets an
   error with code ``[resource-depends-context-manager]``;
 - class D is the same bug written with ``Annotated``: the error is on the ``# BUG[D:alias]``
   line when the file defines an alias (reported once, where it is fixed, and not again on
   the ``# BUG[D]`` parameter that uses it), else on the ``# BUG[D]`` line;
+- ``# BUG[J]`` (``Depends(get_db())``, the call instead of the function) gets
+  ``[resource-depends-called]``; ``# BUG[L]`` (a context-manager factory in ``dependencies=[...]``
+  of a route, router or app) gets ``[resource-depends-context-manager]``;
 - each line marked ``# BUG[K]`` (dependency and parameter types disagree) gets mypy's
   ``[assignment]`` error, which fires because the plugin gives ``Depends(f)`` the type
   FastAPI injects, or for ``Annotated`` the plugin's ``[resource-depends-type]``;
@@ -30,7 +33,9 @@ MISSING = f"bug corpus not found at {CORPUS}: these tests need the shared/ folde
 EXPECTED_CODES = {
     "C": {"resource-depends-context-manager"},
     "D": {"resource-depends-context-manager"},
+    "J": {"resource-depends-called"},
     "K": {"assignment", "resource-depends-type"},
+    "L": {"resource-depends-context-manager"},
 }
 #: Files that need newer syntax than some mypy/Python pairs can parse.
 NEEDS_PEP695 = {"d3_pep695_alias.py", "ok_d3_pep695_alias.py"}
@@ -65,7 +70,7 @@ def corpus_files(pattern: str) -> list[str]:
     return names or [f"<no {pattern} in corpus>"]
 
 
-BUG_FILES = corpus_files("[cdk]*.py")
+BUG_FILES = corpus_files("[cdjkl]*.py")
 CONTROLS = corpus_files("ok_*.py")
 
 
