@@ -81,6 +81,7 @@ class Problem(enum.Enum):
     NOT_CALLABLE = enum.auto()  # Depends(get_db()): the route is refused when declared
     CALLED_MANAGER = enum.auto()  # Depends(get_session()): every request answers 422
     SESSIONMAKER = enum.auto()  # Depends(SessionLocal): every request answers 422
+    PARTIAL_COROUTINE = enum.auto()  # partial(coro_fn) on FastAPI < 0.123.5: never awaited
     GENERATOR_CALL_CLASS = enum.auto()  # Depends(Cls), Cls.__call__ a generator, FastAPI < 0.123.10
     MANAGER_INJECTED = enum.auto()  # a context manager FastAPI never enters
     GENERATOR_INJECTED = enum.auto()  # a generator object FastAPI never iterates
@@ -110,7 +111,7 @@ def judge(dependency: Dependency, declared: Type | None, fastapi: FastAPIRuntime
             return Verdict(dependency.injected)
         return Verdict(None, Problem.GENERATOR_CALL_CLASS)
     if dependency.partial and kind is Kind.COROUTINE_FUNCTION and not fastapi.unwraps_dependencies:
-        return Verdict(None)  # older releases call the partial in a thread: the coroutine object
+        return Verdict(None, Problem.PARTIAL_COROUTINE)
     if kind is Kind.CONTEXT_MANAGER_FACTORY and fastapi.unwraps_dependencies:
         return Verdict(None, Problem.FAILS_EVERY_REQUEST)
     if kind in (Kind.CONTEXT_MANAGER_FACTORY, Kind.RETURNS_CONTEXT_MANAGER):
@@ -133,6 +134,8 @@ def report_problem(
         messages.dependency_called_manager(api, context, dependency)
     elif problem is Problem.SESSIONMAKER:
         messages.sessionmaker_dependency(api, context, dependency)
+    elif problem is Problem.PARTIAL_COROUTINE:
+        messages.partial_coroutine(api, context, dependency)
     elif problem is Problem.GENERATOR_CALL_CLASS:
         messages.generator_call_class(api, context, dependency)
     elif problem is Problem.FAILS_EVERY_REQUEST:

@@ -54,6 +54,12 @@ DEPENDS_GENERATOR_CLASS: Final = ErrorCode(
     CATEGORY,
 )
 
+DEPENDS_PARTIAL: Final = ErrorCode(
+    "resource-depends-partial",
+    "Check that FastAPI awaits a functools.partial of a coroutine function (FastAPI < 0.123.5)",
+    CATEGORY,
+)
+
 ALL: Final = (
     DEPENDS_CONTEXT_MANAGER,
     DEPENDS_GENERATOR_OBJECT,
@@ -62,4 +68,5 @@ ALL: Final = (
     DEPENDS_CALLED,
     DEPENDS_SESSIONMAKER,
     DEPENDS_GENERATOR_CLASS,
+    DEPENDS_PARTIAL,
 )

@@ -158,6 +158,20 @@ def sessionmaker_dependency(api: Api, context: Context, dependency: Dependency) 
     )
 
 
+def partial_coroutine(api: Api, context: Context, dependency: Dependency) -> None:
+    """``Depends(partial(coro_fn, ...))`` on FastAPI < 0.123.5."""
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_PARTIAL,
+        f'Dependency "partial({dependency.name}, ...)" wraps a coroutine function; FastAPI before '
+        "0.123.5 does not see through functools.partial, calls it as a plain function and injects "
+        f'the coroutine object, never awaited, not the {_resource(api, dependency.injected, "value")} it returns',
+        f'Use an async def that awaits it: "async def dependency(): return await {dependency.name}(...)", '
+        "or FastAPI 0.123.5 or later",
+    )
+
+
 def generator_call_class(api: Api, context: Context, dependency: Dependency) -> None:
     """``Depends(Cls)`` where ``Cls.__call__`` is a generator function, FastAPI < 0.123.10."""
     what, protocol = ("an async generator", "an async iterator") if dependency.is_async else ("a generator", "an iterator")
