@@ -225,7 +225,7 @@ class AnnotatedDependencies:
         if node is None or callee is None:
             return
         analyzer.add_plugin_dependency(make_trigger(node.fullname))
-        dependency = classify_callee(name, node, callee)
+        dependency = classify_callee(name, node, callee, analyzer.modules)
         if marker.called:
             result = called(dependency)
             if result is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
+from typing import Final
 
 from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Context, RefExpr
 from mypy.plugin import FunctionContext
@@ -20,7 +21,7 @@ from mypy.types import AnyType, Instance, Type, get_proper_type
 from mypy_plugin import fullnames, messages
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.fastapi_runtime import FastAPIRuntime
-from mypy_plugin.resources import Dependency, Kind, called, classify, partial_target
+from mypy_plugin.resources import Dependency, Kind, Modules, called, classify, partial_target
 
 _DEPENDENCY_PARAMETER = "dependency"
 
@@ -39,13 +40,15 @@ def injected_type(ctx: FunctionContext, *, config: PluginConfig) -> Type:
     if len(expressions) != 1 or kinds[0] not in (ARG_POS, ARG_NAMED):
         return ctx.default_return_type  # Depends(*args), Depends(**kwargs): undecidable
     expression = expressions[0]
-    dependency = classify(expression, ctx.arg_types[index][0])
+    # The checker (mypy's TypeChecker) holds every module; the plugin interface does not say so.
+    modules: Modules = getattr(ctx.api, "modules", {})
+    dependency = classify(expression, ctx.arg_types[index][0], modules)
     target = partial_target(expression)
     if target is not None:
-        dependency = replace(classify(target, ctx.api.get_expression_type(target)), partial=True)
+        dependency = replace(classify(target, ctx.api.get_expression_type(target), modules), partial=True)
     elif isinstance(expression, CallExpr) and isinstance(expression.callee, RefExpr):
         callee = expression.callee
-        dependency = called(classify(callee, ctx.api.get_expression_type(callee))) or dependency
+        dependency = called(classify(callee, ctx.api.get_expression_type(callee), modules)) or dependency
     verdict = judge(dependency, declared, config.fastapi)
     if verdict.problem is not None:
         report_problem(ctx.api, ctx.context, dependency, verdict.problem, in_list=_in_list(ctx))
@@ -82,6 +85,8 @@ class Problem(enum.Enum):
     CALLED_MANAGER = enum.auto()  # Depends(get_session()): every request answers 422
     SESSIONMAKER = enum.auto()  # Depends(SessionLocal): every request answers 422
     PARTIAL_COROUTINE = enum.auto()  # partial(coro_fn) on FastAPI < 0.123.5: never awaited
+    WRAPPER_FAILS = enum.auto()  # wraps + async def wrapper over a generator, FastAPI >= 0.123.5
+    WRAPPER_INJECTS_OBJECT = enum.auto()  # the wrapper returns the generator / coroutine object
     GENERATOR_CALL_CLASS = enum.auto()  # Depends(Cls), Cls.__call__ a generator, FastAPI < 0.123.10
     MANAGER_INJECTED = enum.auto()  # a context manager FastAPI never enters
     GENERATOR_INJECTED = enum.auto()  # a generator object FastAPI never iterates
@@ -110,6 +115,8 @@ def judge(dependency: Dependency, declared: Type | None, fastapi: FastAPIRuntime
         if fastapi.classes_are_never_generators:
             return Verdict(dependency.injected)
         return Verdict(None, Problem.GENERATOR_CALL_CLASS)
+    if kind is Kind.WRAPPED:
+        return _judge_wrapped(dependency, fastapi)
     if dependency.partial and kind is Kind.COROUTINE_FUNCTION and not fastapi.unwraps_dependencies:
         return Verdict(None, Problem.PARTIAL_COROUTINE)
     if kind is Kind.CONTEXT_MANAGER_FACTORY and fastapi.unwraps_dependencies:
@@ -125,6 +132,34 @@ def judge(dependency: Dependency, declared: Type | None, fastapi: FastAPIRuntime
     return Verdict(dependency.injected)
 
 
+_GENERATOR_FUNCTIONS: Final = (Kind.ASYNC_GENERATOR_FUNCTION, Kind.GENERATOR_FUNCTION)
+
+
+def _judge_wrapped(dependency: Dependency, fastapi: FastAPIRuntime) -> Verdict:
+    """FastAPI >= 0.123.5 classifies through functools.wraps but calls the wrapper; otherwise
+    the wrapper alone decides (fastapi-di-runtime.md 2.1 W, 2.4). Unlisted combinations: undecided."""
+    wrapper, inner, value = dependency.wrapper, dependency.callee, dependency.injected
+    if wrapper is None or (wrapper.takes_var_args and not wrapper.keeps_wrapped):
+        return Verdict(None)  # the wrapper's *args / **kwargs become query parameters: not modelled
+    if fastapi.unwraps_dependencies and wrapper.keeps_wrapped:
+        if inner in _GENERATOR_FUNCTIONS:
+            if wrapper.is_generator or (not wrapper.is_async and wrapper.calls):
+                return Verdict(value)
+            return Verdict(None, Problem.WRAPPER_FAILS) if wrapper.is_async else Verdict(None)
+        if inner is Kind.COROUTINE_FUNCTION:
+            returns_it = wrapper.awaits if wrapper.is_async else wrapper.calls
+            return Verdict(value) if returns_it and not wrapper.is_generator else Verdict(None)
+        plain = inner is Kind.FUNCTION and not wrapper.is_async and not wrapper.is_generator
+        return Verdict(value) if plain and wrapper.calls else Verdict(None)
+    if wrapper.is_generator:
+        return Verdict(value) if inner in _GENERATOR_FUNCTIONS else Verdict(None)
+    if wrapper.awaits:
+        return Verdict(value) if inner is Kind.COROUTINE_FUNCTION else Verdict(None)
+    if wrapper.calls and (inner in _GENERATOR_FUNCTIONS or inner is Kind.COROUTINE_FUNCTION):
+        return Verdict(None, Problem.WRAPPER_INJECTS_OBJECT)
+    return Verdict(value) if wrapper.calls and inner is Kind.FUNCTION else Verdict(None)
+
+
 def report_problem(
     api: messages.Api, context: Context, dependency: Dependency, problem: Problem, *, in_list: bool = False
 ) -> None:
@@ -136,6 +171,10 @@ def report_problem(
         messages.sessionmaker_dependency(api, context, dependency)
     elif problem is Problem.PARTIAL_COROUTINE:
         messages.partial_coroutine(api, context, dependency)
+    elif problem is Problem.WRAPPER_FAILS:
+        messages.wrapper_fails_every_request(api, context, dependency)
+    elif problem is Problem.WRAPPER_INJECTS_OBJECT:
+        messages.wrapper_injects_object(api, context, dependency)
     elif problem is Problem.GENERATOR_CALL_CLASS:
         messages.generator_call_class(api, context, dependency)
     elif problem is Problem.FAILS_EVERY_REQUEST:

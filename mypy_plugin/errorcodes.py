@@ -60,6 +60,12 @@ DEPENDS_PARTIAL: Final = ErrorCode(
     CATEGORY,
 )
 
+DEPENDS_DECORATOR: Final = ErrorCode(
+    "resource-depends-decorator",
+    "Check that a decorated dependency still gives FastAPI what the function gives",
+    CATEGORY,
+)
+
 ALL: Final = (
     DEPENDS_CONTEXT_MANAGER,
     DEPENDS_GENERATOR_OBJECT,
@@ -69,4 +75,5 @@ ALL: Final = (
     DEPENDS_SESSIONMAKER,
     DEPENDS_GENERATOR_CLASS,
     DEPENDS_PARTIAL,
+    DEPENDS_DECORATOR,
 )

@@ -172,6 +172,53 @@ def partial_coroutine(api: Api, context: Context, dependency: Dependency) -> Non
     )
 
 
+def wrapper_fails_every_request(api: Api, context: Context, dependency: Dependency) -> None:
+    """functools.wraps + an ``async def`` wrapper over a generator function, FastAPI >= 0.123.5."""
+    wrapper = dependency.wrapper
+    decorator = wrapper.decorator if wrapper else "decorator"
+    protocol = "an async iterator" if dependency.is_async else "an iterator"
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_DECORATOR,
+        f'Dependency "{dependency.name}" is decorated with "@{decorator}", whose async def wrapper '
+        "returns a coroutine; FastAPI follows functools.wraps, takes it for a generator dependency "
+        f"and every request fails with \"TypeError: 'coroutine' object is not {protocol}\"",
+        _rewrap_note(dependency),
+    )
+
+
+def wrapper_injects_object(api: Api, context: Context, dependency: Dependency) -> None:
+    """The wrapper returns the generator / coroutine object and FastAPI goes by the wrapper."""
+    wrapper = dependency.wrapper
+    decorator = wrapper.decorator if wrapper else "decorator"
+    if dependency.callee is Kind.COROUTINE_FUNCTION:
+        what, verb, note = "coroutine", "awaiting", 'Make the wrapper "async def" and "return await func(*args, **kwargs)"'
+    else:
+        what = "async_generator" if dependency.is_async else "generator"
+        verb, note = "iterating", _rewrap_note(dependency)
+    reason = (
+        "FastAPI before 0.123.5 goes by the wrapper"
+        if wrapper is not None and wrapper.keeps_wrapped
+        else "without functools.wraps FastAPI sees only the wrapper"
+    )
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDS_DECORATOR,
+        f'Dependency "{dependency.name}" is decorated with "@{decorator}", whose wrapper returns the '
+        f"{what} object without {verb} it; {reason} and injects that object, not the "
+        f"{_resource(api, dependency.injected, 'value')} it gives",
+        note,
+    )
+
+
+def _rewrap_note(dependency: Dependency) -> str:
+    if dependency.is_async:
+        return 'Make the wrapper an async generator that re-yields: "async for item in func(*args, **kwargs): yield item"'
+    return 'Make the wrapper a generator that re-yields: "yield from func(*args, **kwargs)"'
+
+
 def generator_call_class(api: Api, context: Context, dependency: Dependency) -> None:
     """``Depends(Cls)`` where ``Cls.__call__`` is a generator function, FastAPI < 0.123.10."""
     what, protocol = ("an async generator", "an async iterator") if dependency.is_async else ("a generator", "an iterator")

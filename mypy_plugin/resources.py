@@ -14,6 +14,7 @@ the function is, and callables whose definition cannot be found.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -28,6 +29,7 @@ from mypy.nodes import (
     FuncItem,
     LambdaExpr,
     MemberExpr,
+    MypyFile,
     NameExpr,
     RefExpr,
     SymbolNode,
@@ -50,6 +52,10 @@ from mypy.types import (
 from mypy.types_utils import remove_optional
 
 from mypy_plugin import fullnames
+from mypy_plugin.wrappers import Wrapper, wrapper_of
+
+#: mypy's modules by name, where definitions' source files are found.
+Modules = Mapping[str, MypyFile]
 
 #: How messages name a dependency written as a lambda.
 LAMBDA: Final = "lambda"
@@ -69,6 +75,7 @@ class Kind(enum.Enum):
     CALLED = "the result of calling a generator or coroutine function"  # not callable at all
     CALLED_MANAGER = "the result of calling a context-manager function"  # callable, takes `func`
     GENERATOR_CALL_CLASS = "a class whose __call__ is a generator function"  # version-dependent
+    WRAPPED = "a function decorated with a user decorator"  # version- and wrapper-dependent
     SESSIONMAKER = "a SQLAlchemy sessionmaker"  # `**local_kw` becomes a required query parameter
     UNKNOWN = "not classifiable"
 
@@ -91,8 +98,11 @@ class Dependency:
     resource: Type | None = None
     is_async: bool = False
     unmistakable: bool = False
-    #: For CALLED / CALLED_MANAGER: what the called function is (``Depends(get_db())``).
+    #: The kind of the function inside: the called one for CALLED / CALLED_MANAGER
+    #: (``Depends(get_db())``), the decorated one for WRAPPED.
     callee: Kind | None = None
+    #: For WRAPPED: what the decorator returns in place of the function.
+    wrapper: Wrapper | None = None
     #: Written as ``functools.partial(f, ...)``: the kind is ``f``'s.
     partial: bool = False
 
@@ -118,17 +128,20 @@ _SYNC_YIELD_BASES: Final = (fullnames.ITERATOR, fullnames.ITERABLE)
 _AWAIT_BASES: Final = (fullnames.COROUTINE, fullnames.AWAITABLE)
 
 
-def classify(expression: Expression, expression_type: Type) -> Dependency:
+def classify(expression: Expression, expression_type: Type, modules: Modules) -> Dependency:
     """Classify the argument of ``Depends(...)`` / ``Security(...)`` from its node and type."""
-    return classify_callee(describe(expression), _node(expression), expression_type)
+    return classify_callee(describe(expression), _node(expression), expression_type, modules)
 
 
-def classify_callee(name: str, node: SymbolNode | FuncBase | None, callee_type: Type) -> Dependency:
+def classify_callee(
+    name: str, node: SymbolNode | FuncBase | None, callee_type: Type, modules: Modules
+) -> Dependency:
     """Classify a dependency from its definition (if known) and the type of the callee.
 
     The checker knows the callee's type from the expression; semantic analysis (the
     ``Annotated`` forms) builds it from the definition before the body has been analysed,
-    which is why the generator flags are also read from the body (``_is_generator``).
+    which is why the generator flags are also read from the body (``is_generator_function``).
+    ``modules`` (mypy's) are where a user decorator's source is found (wrappers.py).
     """
     callee = get_proper_type(callee_type)
     if isinstance(callee, (CallableType, Overloaded)) and callee.is_type_obj():
@@ -136,9 +149,9 @@ def classify_callee(name: str, node: SymbolNode | FuncBase | None, callee_type: 
     if isinstance(callee, TypeType):
         return _class(name, callee.item)
     if isinstance(callee, Instance):
-        return _callable_instance(name, callee)
+        return _callable_instance(name, callee, modules)
     if isinstance(callee, CallableType):
-        return _function(name, _definition(node, callee), callee)
+        return _function(name, _definition(node, callee), callee, modules)
     return _unknown(name)
 
 
@@ -230,7 +243,7 @@ def partial_target(expression: Expression) -> Expression | None:
     return None
 
 
-def _callable_instance(name: str, instance: Instance) -> Dependency:
+def _callable_instance(name: str, instance: Instance, modules: Modules) -> Dependency:
     """An object passed to Depends(): FastAPI calls it, so its ``__call__`` decides."""
     if instance.type.has_base(fullnames.PARTIAL):
         return _unknown(name)
@@ -243,7 +256,7 @@ def _callable_instance(name: str, instance: Instance) -> Dependency:
     bound = get_proper_type(find_member("__call__", instance, instance))
     if not isinstance(method, (FuncDef, Decorator)) or not isinstance(bound, CallableType):
         return _unknown(name)
-    dependency = _function(name, method, bound)
+    dependency = _function(name, method, bound, modules)
     if instance.type.has_base(fullnames.SECURITY_BASE):
         # Never None with auto_error=True (the default); with auto_error=False this can only
         # hide an error, never invent one.
@@ -251,11 +264,13 @@ def _callable_instance(name: str, instance: Instance) -> Dependency:
     return dependency
 
 
-def _function(name: str, definition: FuncItem | Decorator | None, callee: CallableType) -> Dependency:
+def _function(
+    name: str, definition: FuncItem | Decorator | None, callee: CallableType, modules: Modules
+) -> Dependency:
     if definition is None:
         return _unknown(name)
     if isinstance(definition, Decorator):
-        return _decorated(name, definition, callee)
+        return _decorated(name, definition, callee, modules)
     if isinstance(definition, FuncDef) and definition.is_decorated:
         # Reached through the type (a bound method, an alias): the decorators are not in
         # view, so only an undecorated function can be trusted.
@@ -276,7 +291,7 @@ def _by_flags(name: str, func: FuncItem, result: Type) -> Dependency:
     return _returned_object(Kind.FUNCTION, name, result)
 
 
-def _decorated(name: str, decorator: Decorator, callee: CallableType) -> Dependency:
+def _decorated(name: str, decorator: Decorator, callee: CallableType, modules: Modules) -> Dependency:
     func = decorator.func
     result = get_proper_type(callee.ret_type)
     is_generator = is_generator_function(func)
@@ -295,6 +310,10 @@ def _decorated(name: str, decorator: Decorator, callee: CallableType) -> Depende
             is_async=func.is_coroutine,
             unmistakable=True,
         )
+    wrapper = wrapper_of(decorator, modules)
+    if wrapper is not None:
+        inner = _by_flags(name, func, func.type.ret_type if isinstance(func.type, CallableType) else AnyType(TypeOfAny.unannotated))
+        return replace(inner, kind=Kind.WRAPPED, callee=inner.kind, wrapper=wrapper)
     if isinstance(func.type, CallableType) and _same_type(func.type.ret_type, callee.ret_type):
         # A decorator that leaves the signature alone (@staticmethod, @classmethod, typed
         # pass-through decorators): FastAPI reaches the function itself.

@@ -125,3 +125,45 @@ def is_string_at(path: str, line: int, column: int) -> bool:
     """Whether a quote starts at the position: the annotation there is a string."""
     lines = _source_lines(path)
     return 1 <= line <= len(lines) and lines[line - 1][column : column + 1] in ("'", '"')
+
+
+def decorator_names(path: str, first_line: int, def_line: int) -> list[str] | None:
+    """The decorators written between ``first_line`` and the ``def`` on ``def_line``, as dotted
+    names; None when one of them is not a plain name (``@decorator(arguments)``)."""
+    lines = _source_lines(path)
+    if not 1 <= first_line < def_line <= len(lines):
+        return None
+    names = []
+    for text in lines[first_line - 1 : def_line - 1]:
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _DOTTED_NAME.fullmatch(stripped[1:].strip()) if stripped.startswith("@") else None
+        if match is None:
+            return None
+        names.append("".join(match.group(0).split()))
+    return names
+
+
+def function_definition(path: str, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The whole function whose ``def`` is on ``line``: its header, then the lines indented
+    deeper than the ``def`` (blank and comment lines included), parsed on their own."""
+    lines = _source_lines(path)
+    header = _def_header(lines, line)
+    if header is None:
+        return None
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+    end = line + header.count("\n")  # the line holding the header's closing colon
+    while end < len(lines):
+        text = lines[end]
+        stripped = text.strip()
+        if stripped and not stripped.startswith("#") and len(text) - len(text.lstrip()) <= indent:
+            break
+        end += 1
+    block = [text[indent:] if not text[:indent].strip() else "\n" for text in lines[line - 1 : end]]
+    try:
+        module = ast.parse("".join(block))
+    except (SyntaxError, ValueError):
+        return None
+    function = module.body[0] if module.body else None
+    return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None

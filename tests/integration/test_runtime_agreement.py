@@ -7,7 +7,7 @@ refused when it is declared; for ``dependencies=[...]``, whether the dependency'
 The plugin's outcome is the type it gives ``Depends(...)`` (or, for ``Annotated``, the type
 its error says is injected), or what its error message says happens. The test pins that
 the two agree, shape by shape: plain kinds, methods, instances, classes, ``functools.partial``,
-lambdas, ``Depends(f())``, sessionmakers, ``Security``, ``Annotated`` inline and through an
+lambdas, user decorators with and without ``functools.wraps``, ``Depends(f())``, sessionmakers, ``Security``, ``Annotated`` inline and through an
 alias, and ``dependencies=[...]``. The plugin reads the installed FastAPI version, and the
 same assertions hold on releases that behave differently (CI runs FastAPI 0.165.0 and
 0.115.14, either side of 0.123.5). Running FastAPI itself is what keeps the plugin right
@@ -28,7 +28,8 @@ from fastapi.testclient import TestClient
 from mypy import api
 
 DEPENDENCIES = '''\
-from collections.abc import AsyncIterator, Iterator
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache, partial
 from typing import Annotated, Any
@@ -180,6 +181,86 @@ async def acm_marks() -> AsyncIterator[None]:
 async def agen_marks() -> AsyncIterator[None]:
     SETUP_RAN.append("agen_marks")
     yield
+
+
+def wraps_by_def(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def wraps_by_async_def(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def wraps_by_async_def_await(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return await func(*args, **kwargs)
+
+    return wrapper
+
+
+def wraps_by_async_generator(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        async for item in func(*args, **kwargs):
+            yield item
+
+    return wrapper
+
+
+def no_wraps_by_def(func: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapper() -> Any:
+        return func()
+
+    return wrapper
+
+
+@wraps_by_def
+async def agen_by_def() -> AsyncIterator[Resource]:
+    yield Resource()
+
+
+@wraps_by_async_def
+async def agen_by_async_def() -> AsyncIterator[Resource]:
+    yield Resource()
+
+
+@wraps_by_async_generator
+async def agen_by_async_generator() -> AsyncIterator[Resource]:
+    yield Resource()
+
+
+@wraps_by_def
+async def coro_by_def() -> Resource:
+    return Resource()
+
+
+@wraps_by_async_def_await
+async def coro_by_async_def_await() -> Resource:
+    return Resource()
+
+
+@no_wraps_by_def
+async def agen_by_def_without_wraps() -> AsyncIterator[Resource]:
+    yield Resource()
+
+
+@no_wraps_by_def
+async def coro_by_def_without_wraps() -> Resource:
+    return Resource()
+
+
+@wraps_by_def
+def plain_by_def() -> Resource:
+    return Resource()
 '''
 
 ENDPOINT = """
@@ -274,6 +355,14 @@ CASES = [
     Case("annotated_and_default", "Depends(coro)", "Annotated[Sentinel, Depends(agen)]"),
     Case("alias_async_generator", None, "Annotated[Sentinel, Depends(agen)]", form="alias"),
     Case("alias_asynccontextmanager", None, "Annotated[Sentinel, Depends(acm)]", form="alias"),
+    Case("wraps_def_over_async_generator", "Depends(agen_by_def)"),
+    Case("wraps_async_def_over_async_generator", "Depends(agen_by_async_def)"),
+    Case("wraps_async_generator_over_async_generator", "Depends(agen_by_async_generator)"),
+    Case("wraps_def_over_coroutine", "Depends(coro_by_def)"),
+    Case("wraps_async_def_awaiting_coroutine", "Depends(coro_by_async_def_await)"),
+    Case("no_wraps_def_over_async_generator", "Depends(agen_by_def_without_wraps)"),
+    Case("no_wraps_def_over_coroutine", "Depends(coro_by_def_without_wraps)"),
+    Case("wraps_def_over_plain_function", "Depends(plain_by_def)"),
     Case("list_async_generator", "Depends(agen_marks)", form="list"),
     Case("list_asynccontextmanager", "Depends(acm_marks)", form="list"),
 ]
@@ -395,7 +484,12 @@ def _verdict(text: str, code: str | None) -> str:
         return ANSWERS_422
     if "refuses the route" in text or "rejects the route" in text:
         return REFUSED
-    if code in ("resource-depends-context-manager", "resource-depends-generator-object", "resource-depends-partial"):
+    if code in (
+        "resource-depends-context-manager",
+        "resource-depends-generator-object",
+        "resource-depends-partial",
+        "resource-depends-decorator",
+    ):
         return INJECTS_OBJECT
     match = _PLUGIN_TYPE.search(text)
     if match is None:
