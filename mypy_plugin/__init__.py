@@ -12,15 +12,16 @@ from functools import partial
 from typing import Final, final
 
 from mypy.options import Options
-from mypy.plugin import FunctionContext, Plugin, ReportConfigContext
-from mypy.types import Type
+from mypy.plugin import FunctionContext, FunctionSigContext, Plugin, ReportConfigContext
+from mypy.types import FunctionLike, Type
 
-from mypy_plugin import compat, depends, fullnames
+from mypy_plugin import compat, depends, fullnames, stub_signature
 from mypy_plugin.config import PluginConfig
 
 __version__: Final = "0.1.0"
 
 FunctionHook = Callable[[FunctionContext], Type]
+SignatureHook = Callable[[FunctionSigContext], FunctionLike]
 
 
 @final
@@ -38,6 +39,10 @@ class AsyncResourcesPlugin(Plugin):
 
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
         return self._function_hooks.get(fullname)
+
+    def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:
+        # The shipped stubs overload Depends/Security; the plugin decides on FastAPI's signature.
+        return stub_signature.runtime_signature if fullname in self._function_hooks else None
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
         return {"plugin_version": __version__, **self._config.as_cache_key()}
