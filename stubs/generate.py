@@ -36,7 +36,7 @@ STUB = Path(__file__).resolve().parent / "fastapi-stubs" / "param_functions.pyi"
 KINDS: list[tuple[str, str, str]] = [
     ("None = None", "Any", "Depends(): FastAPI calls the parameter's annotation"),
     ("HTTPBasic", "HTTPBasicCredentials", "security schemes inject their credentials, never None"),
-    ("HTTPBase", "HTTPAuthorizationCredentials", "(with the default auto_error=True they answer 401/403)"),
+    ("HTTPBearer | HTTPDigest", "HTTPAuthorizationCredentials", "(with auto_error=True, the default, they answer 401/403)"),
     ("APIKeyBase | OAuth2 | OpenIdConnect", "str", ""),
     ("type[_T]", "_T", "a class: FastAPI injects a new instance"),
     ("Callable[..., AsyncIterator[None]]", "Any", "no value: dependencies=[...] expects the marker"),
@@ -60,7 +60,8 @@ KIND_IMPORTS = {
     "overload": "from typing import overload",
     "APIKeyBase": "from fastapi.security.api_key import APIKeyBase",
     "HTTPAuthorizationCredentials": "from fastapi.security.http import HTTPAuthorizationCredentials",
-    "HTTPBase": "from fastapi.security.http import HTTPBase",
+    "HTTPBearer": "from fastapi.security.http import HTTPBearer",
+    "HTTPDigest": "from fastapi.security.http import HTTPDigest",
     "HTTPBasic": "from fastapi.security.http import HTTPBasic",
     "HTTPBasicCredentials": "from fastapi.security.http import HTTPBasicCredentials",
     "OAuth2": "from fastapi.security.oauth2 import OAuth2",

@@ -9,7 +9,7 @@ from pydantic import AliasChoices, AliasPath, Discriminator
 from typing_extensions import deprecated
 from fastapi.openapi.models import Example
 from fastapi.security.api_key import APIKeyBase
-from fastapi.security.http import HTTPAuthorizationCredentials, HTTPBase, HTTPBasic, HTTPBasicCredentials
+from fastapi.security.http import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer, HTTPDigest
 from fastapi.security.oauth2 import OAuth2
 from fastapi.security.open_id_connect_url import OpenIdConnect
 
@@ -283,10 +283,10 @@ def Depends(
     scope: Literal['function', 'request'] | None = ...,
     max_concurrency: int | None = ...,
 ) -> HTTPBasicCredentials: ...
-# (with the default auto_error=True they answer 401/403)
+# (with auto_error=True, the default, they answer 401/403)
 @overload
 def Depends(
-    dependency: HTTPBase,
+    dependency: HTTPBearer | HTTPDigest,
     *,
     use_cache: bool = ...,
     scope: Literal['function', 'request'] | None = ...,
@@ -395,10 +395,10 @@ def Security(
     scopes: Sequence[str] | None = ...,
     use_cache: bool = ...,
 ) -> HTTPBasicCredentials: ...
-# (with the default auto_error=True they answer 401/403)
+# (with auto_error=True, the default, they answer 401/403)
 @overload
 def Security(
-    dependency: HTTPBase,
+    dependency: HTTPBearer | HTTPDigest,
     *,
     scopes: Sequence[str] | None = ...,
     use_cache: bool = ...,
