@@ -36,7 +36,7 @@ STUB = Path(__file__).resolve().parent / "fastapi-stubs" / "param_functions.pyi"
 KINDS: list[tuple[str, str, str]] = [
     ("None = None", "Any", "Depends(): FastAPI calls the parameter's annotation"),
     ("HTTPBasic", "HTTPBasicCredentials", "security schemes inject their credentials, never None"),
-    ("HTTPBearer | HTTPDigest", "HTTPAuthorizationCredentials", "(with auto_error=True, the default, they answer 401/403)"),
+    ("HTTPBearer | HTTPDigest", "HTTPAuthorizationCredentials", "(auto_error=True, the default: 401/403)"),
     ("APIKeyBase | OAuth2 | OpenIdConnect", "str", ""),
     ("type[_T]", "_T", "a class: FastAPI injects a new instance"),
     ("Callable[..., AsyncIterator[None]]", "Any", "no value: dependencies=[...] expects the marker"),
@@ -146,7 +146,8 @@ def parameters(args: ast.arguments) -> list[Parameter]:
     positional = args.posonlyargs + args.args
     defaults = [False] * (len(positional) - len(args.defaults)) + [True] * len(args.defaults)
     result = [
-        Parameter(arg.arg, "positional", _annotation(arg), default) for arg, default in zip(positional, defaults)
+        Parameter(arg.arg, "positional", _annotation(arg), default)
+        for arg, default in zip(positional, defaults)
     ]
     result += [
         Parameter(arg.arg, "keyword", _annotation(arg), default is not None)
@@ -192,7 +193,8 @@ def merge_parameters(function: str, first: list[Parameter], second: list[Paramet
             merged.insert(position, parameter)
         elif known is not None:
             if known.kind != parameter.kind:
-                raise ValueError(f"{function}({parameter.name}) changed kind: {known.kind} -> {parameter.kind}")
+                change = f"{known.kind} -> {parameter.kind}"
+                raise ValueError(f"{function}({parameter.name}) changed kind: {change}")
             known.annotation = merge_members(known.annotation, parameter.annotation)
             known.has_default = known.has_default or parameter.has_default
         if parameter.kind != "**":
@@ -237,7 +239,8 @@ def render(module: Module) -> str:
 def _import_key(statement: str) -> tuple[int, str]:
     module = statement.split()[1]
     first_party = module == "fastapi" or module.startswith("fastapi.")
-    return (2 if first_party else 1 if module.split(".")[0] in ("pydantic", "typing_extensions") else 0, statement)
+    third_party = module.split(".")[0] in ("pydantic", "typing_extensions")
+    return (2 if first_party else 1 if third_party else 0, statement)
 
 
 def _group_imports(statements: list[str]) -> list[str]:
@@ -300,7 +303,9 @@ def main() -> int:
     if wanted == current:
         return 0
     if check:
-        diff = difflib.unified_diff(current.splitlines(), wanted.splitlines(), str(STUB), "generated", lineterm="")
+        diff = difflib.unified_diff(
+            current.splitlines(), wanted.splitlines(), str(STUB), "generated", lineterm=""
+        )
         print("\n".join(diff))
         print(f"the stub does not cover FastAPI {fastapi.__version__}: run python3 tasks.py stubs")
         return 1

@@ -283,7 +283,7 @@ def Depends(
     scope: Literal['function', 'request'] | None = ...,
     max_concurrency: int | None = ...,
 ) -> HTTPBasicCredentials: ...
-# (with auto_error=True, the default, they answer 401/403)
+# (auto_error=True, the default: 401/403)
 @overload
 def Depends(
     dependency: HTTPBearer | HTTPDigest,
@@ -395,7 +395,7 @@ def Security(
     scopes: Sequence[str] | None = ...,
     use_cache: bool = ...,
 ) -> HTTPBasicCredentials: ...
-# (with auto_error=True, the default, they answer 401/403)
+# (auto_error=True, the default: 401/403)
 @overload
 def Security(
     dependency: HTTPBearer | HTTPDigest,

@@ -16,9 +16,15 @@ assert_type(Path(), Any)
 
 async def endpoint(
     item_id: Annotated[int, Path(title="The ID", ge=1, le=1000, description="Item")],
-    q: Annotated[str | None, Query(alias="item-query", min_length=3, max_length=50, pattern="^[a-z]+$")] = None,
-    tags: Annotated[list[str], Query(default_factory=list, deprecated=True, include_in_schema=False)] = [],  # noqa: B006
-    size: float = Query(1.0, gt=0, lt=10.5, examples=[1.0, 2.0], openapi_examples={"one": Example(value=1.0)}),
+    q: Annotated[
+        str | None, Query(alias="item-query", min_length=3, max_length=50, pattern="^[a-z]+$")
+    ] = None,
+    tags: Annotated[
+        list[str], Query(default_factory=list, deprecated=True, include_in_schema=False)
+    ] = [],  # noqa: B006
+    size: float = Query(
+        1.0, gt=0, lt=10.5, examples=[1.0, 2.0], openapi_examples={"one": Example(value=1.0)}
+    ),
     user_agent: Annotated[str | None, Header(convert_underscores=True)] = None,
     session: Annotated[str | None, Cookie(alias="sid", json_schema_extra={"x": 1})] = None,
     name: str = Body(..., embed=True, media_type="application/json", strict=True, validation_alias="n"),
