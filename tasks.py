@@ -2,6 +2,7 @@
 
     python3 tasks.py demo   type-check examples/ with the plugin and show what it catches
     python3 tasks.py test   the whole test suite, on the oldest and the newest supported mypy
+    python3 tasks.py stubs  regenerate stubs/fastapi-stubs from the FastAPI of every environment
 
 Each environment is a virtual environment under .venvs/, created on first use and
 re-installed when its pins below change. The pins are the one home of every tested version.
@@ -26,6 +27,7 @@ COMMON = [
     "pytest==9.2.0",
     "pytest-xdist==3.8.0",
     "pytest-mypy-plugins==4.1.0",
+    "basedpyright==1.40.2",  # checks the shipped stubs (tests/stubs) as pyright / Pylance users see them
 ]
 #: name -> pins. "newest" also runs the demo; "floor" is the oldest supported mypy with a
 #: FastAPI release from before 0.123.5 (the one that changed how dependencies are classified).
@@ -74,8 +76,17 @@ def test() -> int:
     return 1 if failed else 0
 
 
+def stubs() -> int:
+    """Merge the FastAPI of each environment into the shipped stub (see stubs/generate.py)."""
+    for name in reversed(ENVIRONMENTS):
+        command = [str(environment(name)), str(ROOT / "stubs" / "generate.py")]
+        if subprocess.run(command, cwd=ROOT).returncode:
+            return 1
+    return 0
+
+
 if __name__ == "__main__":
-    commands = {"demo": demo, "test": test}
+    commands = {"demo": demo, "test": test, "stubs": stubs}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python3 {Path(__file__).name} {{{'|'.join(commands)}}}")
     sys.exit(commands[sys.argv[1]]())

@@ -12,10 +12,10 @@ from functools import partial
 from typing import Final, final
 
 from mypy.options import Options
-from mypy.plugin import AnalyzeTypeContext, FunctionContext, Plugin, ReportConfigContext
-from mypy.types import Type
+from mypy.plugin import AnalyzeTypeContext, FunctionContext, FunctionSigContext, Plugin, ReportConfigContext
+from mypy.types import FunctionLike, Type
 
-from mypy_plugin import compat, depends, fullnames
+from mypy_plugin import compat, depends, fullnames, stub_signature
 from mypy_plugin.annotated import AnnotatedDependencies
 from mypy_plugin.config import PluginConfig
 
@@ -23,6 +23,7 @@ __version__: Final = "0.2.0"
 
 FunctionHook = Callable[[FunctionContext], Type]
 TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
+SignatureHook = Callable[[FunctionSigContext], FunctionLike]
 
 
 @final
@@ -44,6 +45,10 @@ class AsyncResourcesPlugin(Plugin):
 
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
         return self._function_hooks.get(fullname)
+
+    def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:
+        # The shipped stubs overload Depends/Security; the plugin decides on FastAPI's signature.
+        return stub_signature.runtime_signature if fullname in self._function_hooks else None
 
     def get_type_analyze_hook(self, fullname: str) -> TypeAnalyzeHook | None:
         return self._annotated.type_analyze_hook(fullname)
