@@ -2,7 +2,7 @@
 
 This module only routes: it maps fully-qualified names to hooks and reports the
 configuration that changes verdicts. mypy fingerprints this file and ``__version__``
-for its cache. Type logic lives in depends.py and resources.py.
+for its cache. Type logic lives in depends.py, resources.py and protocols.py.
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from functools import partial
 from typing import Final, final
 
 from mypy.options import Options
-from mypy.plugin import FunctionContext, Plugin, ReportConfigContext
+from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigContext
 from mypy.types import Type
 
-from mypy_plugin import compat, depends, fullnames
+from mypy_plugin import compat, depends, fullnames, protocols
 from mypy_plugin.config import PluginConfig
 
 __version__: Final = "0.1.0"
 
 FunctionHook = Callable[[FunctionContext], Type]
+MethodHook = Callable[[MethodContext], Type]
 
 
 @final
@@ -37,7 +38,12 @@ class AsyncResourcesPlugin(Plugin):
         }
 
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
-        return self._function_hooks.get(fullname)
+        hook = self._function_hooks.get(fullname)
+        # Any other callee: a resource factory gets the protocol checks (protocols.py).
+        return hook if hook is not None else protocols.function_hook(self.lookup_fully_qualified, fullname)
+
+    def get_method_hook(self, fullname: str) -> MethodHook | None:
+        return protocols.method_hook(self.lookup_fully_qualified, fullname)
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
         return {"plugin_version": __version__, **self._config.as_cache_key()}
