@@ -105,7 +105,7 @@ def with_on_generator(
     api: CheckerPluginInterface,
     context: Context,
     subject: str,
-    target: str,
+    target: str | None,
     *,
     is_async_with: bool,
     is_async: bool,
@@ -114,7 +114,7 @@ def with_on_generator(
     """``async with get_db()`` where ``get_db`` is an (async) generator function."""
     statement = "async with" if is_async_with else "with"
     loop = "async for" if is_async else "for"
-    fix = f'Iterate it instead: "{loop} {target} in {subject}:"'
+    fix = f'Iterate it instead: "{loop} {target or "item"} in {subject}:"'
     if decorate is not None:
         fix += f'; or, if "{decorate}" is not a FastAPI dependency, decorate it with @asynccontextmanager'
     _report(
@@ -128,7 +128,13 @@ def with_on_generator(
 
 
 def for_on_context_manager(
-    api: CheckerPluginInterface, context: Context, subject: str, target: str, *, is_async_for: bool, is_async: bool
+    api: CheckerPluginInterface,
+    context: Context,
+    subject: str,
+    target: str | None,
+    *,
+    is_async_for: bool,
+    is_async: bool,
 ) -> None:
     """``async for s in get_session()`` where ``get_session`` is an @asynccontextmanager function."""
     statement = "async for" if is_async_for else "for"
@@ -139,12 +145,12 @@ def for_on_context_manager(
         errorcodes.FOR_CONTEXT_MANAGER,
         f'"{subject}" is {"an async context manager" if is_async else "a context manager"}, not '
         f'{"an async iterable" if is_async_for else "an iterable"}; "{statement}" fails before the loop runs',
-        f'Enter it instead: "{enter} {subject} as {target}:"',
+        f'Enter it instead: "{enter} {subject}{_as(target)}:"',
     )
 
 
 def with_mismatch(
-    api: CheckerPluginInterface, context: Context, subject: str, target: str, *, is_async_with: bool
+    api: CheckerPluginInterface, context: Context, subject: str, target: str | None, *, is_async_with: bool
 ) -> None:
     """``with`` on an async-only context manager, or ``async with`` on a sync-only one."""
     used, needed = ("async with", "with") if is_async_with else ("with", "async with")
@@ -154,7 +160,7 @@ def with_mismatch(
         context,
         errorcodes.WITH_MISMATCH,
         f'"{subject}" is {kind} context manager; "{used}" fails before the block runs',
-        f'Use "{needed}" instead: "{needed} {subject} as {target}:"',
+        f'Use "{needed}" instead: "{needed} {subject}{_as(target)}:"',
     )
 
 
@@ -195,3 +201,7 @@ def never_entered(
         f"{consequence}",
         f'{"Iterate" if is_generator else "Enter"} it first: "{fix}"',
     )
+
+
+def _as(target: str | None) -> str:
+    return f" as {target}" if target is not None else ""

@@ -58,7 +58,18 @@ from mypy.nodes import (
 )
 from mypy.plugin import FunctionContext, MethodContext
 from mypy.subtypes import find_member, is_subtype
-from mypy.types import AnyType, CallableType, Instance, Overloaded, Type, TypeOfAny, TypeVarType, get_proper_type
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    NoneType,
+    Overloaded,
+    Type,
+    TypeOfAny,
+    TypeVarType,
+    UninhabitedType,
+    get_proper_type,
+)
 
 from mypy_plugin import fullnames, messages
 
@@ -182,6 +193,8 @@ def _from_instance(instance: Instance) -> ResourceObject | None:
     info = instance.type
     async_manager = info.get("__aenter__") is not None
     manager = info.get("__enter__") is not None
+    if async_manager and manager and _refuses_sync_with(instance):
+        manager = False  # aiohttp.ClientSession: `__enter__ -> None` only raises "Use async with"
     async_generator = not async_manager and info.has_base(fullnames.ASYNC_ITERATOR)
     generator = not manager and not async_generator and info.has_base(fullnames.ITERATOR)
     if async_manager:
@@ -211,6 +224,10 @@ def _from_instance(instance: Instance) -> ResourceObject | None:
         awaitable=info.get("__await__") is not None,
         members=info,
     )
+
+
+def _refuses_sync_with(instance: Instance) -> bool:
+    return isinstance(get_proper_type(_entered(instance, "__enter__", awaited=False)), (NoneType, UninhabitedType))
 
 
 def _entered(instance: Instance, method: str, *, awaited: bool) -> Type:
@@ -398,10 +415,14 @@ def _literal(expr: Expression | None) -> str | int | None:
     return expr.value if isinstance(expr, (StrExpr, IntExpr)) else None
 
 
-def yields_once(definition: SymbolNode | None) -> bool:
-    """The factory's body (when mypy has it: not for modules loaded from cache) yields once."""
+def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
+    """The factory is defined in the module being checked and its body yields once.
+
+    Only there: a module loaded from the cache has no bodies, and the verdict must not
+    depend on the cache.
+    """
     func = definition.func if isinstance(definition, Decorator) else definition
-    if not isinstance(func, FuncDef) or not func.body.body:
+    if not isinstance(func, FuncDef) or not func.fullname.startswith(f"{api.tree.fullname}."):
         return False
     return sum(1 for node, nested in _nodes(func) if not nested and isinstance(node, YieldExpr)) == 1
 
@@ -441,12 +462,12 @@ def _statement(
     definition: SymbolNode | None,
 ) -> Type | None:
     """``with``/``async with``/``for``/``async for``/``await``/``.attr`` right on the call."""
-    target = _target_name(parent.target)
+    target = _target_name(parent.target) if parent.target is not None else None
     use = parent.use
     if use in (Use.ASYNC_WITH, Use.WITH):
         is_async = use is Use.ASYNC_WITH
         if obj.async_generator or obj.generator:
-            hint = _name(call) if is_async and obj.async_generator and yields_once(definition) else None
+            hint = _name(call) if is_async and obj.async_generator and yields_once(api, definition) else None
             messages.with_on_generator(
                 api, call, subject, target, is_async_with=is_async, is_async=obj.async_generator, decorate=hint
             )
