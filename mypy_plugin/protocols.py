@@ -303,12 +303,12 @@ _NOT_CHILDREN: Final = frozenset(
 
 
 @lru_cache(maxsize=None)
-def _child_fields(cls: type) -> tuple[str, ...]:
+def _child_fields(cls: type[Node]) -> tuple[str, ...]:
     # A memo of mypy's own class layout: the same in every process and every run.
     return tuple(name for name in _fields(cls) if name not in _NOT_CHILDREN and not name.startswith("_"))
 
 
-def _children(node: object) -> list[Node]:
+def _children(node: Node) -> list[Node]:
     """Statements, blocks and expressions directly inside ``node``, in source order."""
     if isinstance(node, MypyFile):
         return list(node.defs)
@@ -590,7 +590,7 @@ def _target_name(target: Expression | None) -> str:
 
 def _name(call: CallExpr) -> str:
     callee = call.callee
-    return callee.name if isinstance(callee, RefExpr) else "the factory"
+    return callee.name if isinstance(callee, (NameExpr, MemberExpr)) else "the factory"
 
 
 def describe_call(call: CallExpr) -> str:
