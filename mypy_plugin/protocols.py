@@ -23,7 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from typing import Final, Union
 
 from mypy.checker import TypeChecker
@@ -302,9 +302,7 @@ _NOT_CHILDREN: Final = frozenset(
 )
 
 
-@lru_cache(maxsize=None)
 def _child_fields(cls: type[Node]) -> tuple[str, ...]:
-    # A memo of mypy's own class layout: the same in every process and every run.
     return tuple(name for name in _fields(cls) if name not in _NOT_CHILDREN and not name.startswith("_"))
 
 

@@ -1,12 +1,17 @@
 """Pins the plugin's verdicts on the shared bug corpus (../shared/bug-corpus, beside the repo).
 
-mypy runs once with the plugin over the class C and K bug files and every control:
+mypy runs once with the plugin over the class A, B, C, E, F, I and K bug files and every control:
 - each line marked ``# BUG[C]`` (a context-manager factory passed to ``Depends``) gets an
   error with code ``[resource-depends-context-manager]``;
 - each line marked ``# BUG[K]`` (dependency and parameter types disagree) gets mypy's
   ``[assignment]`` error, which fires because the plugin gives ``Depends(f)`` the type
   FastAPI injects;
+- each line marked ``# BUG[A]``, ``# BUG[B]``, ``# BUG[E]``, ``# BUG[I]`` (and ``# BUG[F:A]``,
+  ``# BUG[F:B]``: A and B with unannotated factories) gets the resource-protocol error of its
+  class, followed on the same line by its fix note;
 - no control (``ok_*.py``) gets any error with a ``resource-`` code.
+The run uses ``check_untyped_defs``: f2 and f4 misuse the factory inside an unannotated
+function, where mypy runs no plugin hook at all without it (docs/error_codes.md).
 mypy's own unrelated errors are allowed in bug files. The markers are matched exactly, so
 ``# BUG[C:use]`` does not count as ``# BUG[C]``.
 """
@@ -24,7 +29,23 @@ import pytest
 CORPUS = (Path(__file__).resolve().parents[3] / "shared" / "bug-corpus").resolve()
 MISSING = f"bug corpus not found at {CORPUS}: these tests need the shared/ folder checked out beside the repo"
 #: bug class -> the code of the error expected on its `# BUG[X]` lines.
-EXPECTED_CODES = {"C": "resource-depends-context-manager", "K": "assignment"}
+EXPECTED_CODES = {
+    "A": "resource-with-generator",
+    "B": "resource-for-context-manager",
+    "C": "resource-depends-context-manager",
+    "E": "resource-never-entered",
+    "F:A": "resource-with-generator",
+    "F:B": "resource-for-context-manager",
+    "I": "resource-with-mismatch",
+    "K": "assignment",
+}
+#: The fix note each protocol class's error must carry (its first words).
+FIX_NOTES = {
+    "resource-with-generator": "Iterate it instead: ",
+    "resource-for-context-manager": "Enter it instead: ",
+    "resource-with-mismatch": 'Use "',
+    "resource-never-entered": ("Enter it first: ", "Iterate it first: "),
+}
 #: Files the plugin cannot check yet, with the reason; strict, so a fix shows up as XPASS.
 KNOWN_GAPS = {
     "k2_async_dep_sync_param_annotated.py": (
@@ -45,6 +66,7 @@ class Diagnostic:
     line: int
     message: str
     code: str | None
+    severity: str = "error"
 
 
 @dataclass(frozen=True)
@@ -64,7 +86,7 @@ def corpus_files(pattern: str) -> list[str]:
     return names or [f"<no {pattern} in corpus>"]
 
 
-BUG_FILES = corpus_files("[ck]*.py")
+BUG_FILES = corpus_files("[abcefik]*.py")
 CONTROLS = corpus_files("ok_*.py")
 
 
@@ -87,10 +109,11 @@ def parse(output: str) -> list[Diagnostic]:
     errors = []
     for text in output.splitlines():
         match = _LINE.match(text)
-        if match and match["severity"] == "error":
+        if match:
             file = Path(match["path"]).resolve()
             name = file.name if file.parent == CORPUS else str(file)
-            errors.append(Diagnostic(name, int(match["line"]), match["message"], match["code"]))
+            diagnostic = Diagnostic(name, int(match["line"]), match["message"], match["code"], match["severity"])
+            errors.append(diagnostic)
     return errors
 
 
@@ -111,7 +134,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     assert CORPUS.is_dir(), MISSING
     tmp = tmp_path_factory.mktemp("bug-corpus")
     config = tmp / "mypy.ini"
-    config.write_text(f"[mypy]\nplugins = mypy_plugin\nmypy_path = {CORPUS}\n")
+    config.write_text(f"[mypy]\nplugins = mypy_plugin\nmypy_path = {CORPUS}\ncheck_untyped_defs = true\n")
     cache = tmp / "cache"
     reason = pep695_unparsable_reason(config, cache)
     files = [name for name in (*BUG_FILES, *CONTROLS) if reason is None or name not in NEEDS_PEP695]
@@ -135,16 +158,22 @@ def test_corpus_is_present() -> None:
 def test_bug_line_is_reported(corpus_run: CorpusRun, name: str) -> None:
     path = CORPUS / name
     assert path.is_file(), MISSING
-    bug_class = name[0].upper()
-    lines = marked_lines(path, bug_class)
-    assert lines, f"{name} has no # BUG[{bug_class}] line"
-    errors = corpus_run.errors_in(name)
+    letter = name[0].upper()
+    marked = {bug_class: marked_lines(path, bug_class) for bug_class in EXPECTED_CODES}
+    marked = {bug_class: lines for bug_class, lines in marked.items() if lines and bug_class[0] == letter}
+    assert marked, f"{name} has no # BUG[{letter}...] line"
+    diagnostics = corpus_run.errors_in(name)
 
-    for line in lines:
-        codes = [error.code for error in errors if error.line == line]
-        assert EXPECTED_CODES[bug_class] in codes, (
-            f"{name}:{line}: expected an error [{EXPECTED_CODES[bug_class]}], got {codes or 'none'}"
-        )
+    for bug_class, lines in marked.items():
+        expected = EXPECTED_CODES[bug_class]
+        for line in lines:
+            codes = [d.code for d in diagnostics if d.line == line and d.severity == "error"]
+            assert expected in codes, f"{name}:{line}: expected an error [{expected}], got {codes or 'none'}"
+            if expected in FIX_NOTES:
+                notes = [d.message for d in diagnostics if d.line == line and d.severity == "note"]
+                assert any(note.startswith(FIX_NOTES[expected]) for note in notes), (
+                    f"{name}:{line}: no fix note for [{expected}], notes: {notes}"
+                )
 
 
 @pytest.mark.parametrize("name", CONTROLS)
@@ -156,7 +185,7 @@ def test_control_has_no_plugin_error(corpus_run: CorpusRun, name: str) -> None:
     plugin_errors = [
         f"{error.line}: {error.message}  [{error.code}]"
         for error in corpus_run.errors_in(name)
-        if error.code is not None and error.code.startswith("resource-")
+        if error.severity == "error" and error.code is not None and error.code.startswith("resource-")
     ]
 
     assert plugin_errors == []
@@ -167,7 +196,9 @@ def test_no_plugin_error_outside_the_checked_files(corpus_run: CorpusRun) -> Non
     stray = [
         error
         for error in corpus_run.errors
-        if error.file not in corpus_run.checked and (error.code or "").startswith("resource-")
+        if error.file not in corpus_run.checked
+        and error.severity == "error"
+        and (error.code or "").startswith("resource-")
     ]
 
     assert stray == []
