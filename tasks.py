@@ -24,6 +24,11 @@ COMMON = [
     "sqlalchemy[asyncio]==2.1.9",
     "aiosqlite==0.22.1",
     "httpx==0.28.1",
+    # libraries whose async resources the protocol checks are tested against (tests/typecheck/protocols)
+    "aiohttp==3.14.5",
+    "anyio==4.16.0",
+    "asyncpg==0.32.0",
+    "asyncpg-stubs==0.32.0",
     "pytest==9.2.0",
     "pytest-xdist==3.8.0",
     "pytest-mypy-plugins==4.1.0",

@@ -2,7 +2,7 @@
 
 This module only routes: it maps fully-qualified names to hooks and reports the
 configuration that changes verdicts. mypy fingerprints this file and ``__version__``
-for its cache. Type logic lives in depends.py, annotated.py and resources.py.
+for its cache. Type logic lives in depends.py, annotated.py, resources.py and protocols.py.
 """
 
 from __future__ import annotations
@@ -12,10 +12,17 @@ from functools import partial
 from typing import Final, final
 
 from mypy.options import Options
-from mypy.plugin import AnalyzeTypeContext, FunctionContext, FunctionSigContext, Plugin, ReportConfigContext
+from mypy.plugin import (
+    AnalyzeTypeContext,
+    FunctionContext,
+    FunctionSigContext,
+    MethodContext,
+    Plugin,
+    ReportConfigContext,
+)
 from mypy.types import FunctionLike, Type
 
-from mypy_plugin import compat, depends, fullnames, stub_signature
+from mypy_plugin import compat, depends, fullnames, protocols, stub_signature
 from mypy_plugin.annotated import AnnotatedDependencies
 from mypy_plugin.config import PluginConfig
 
@@ -24,6 +31,7 @@ __version__: Final = "0.2.0"
 FunctionHook = Callable[[FunctionContext], Type]
 TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
 SignatureHook = Callable[[FunctionSigContext], FunctionLike]
+MethodHook = Callable[[MethodContext], Type]
 
 
 @final
@@ -44,7 +52,12 @@ class AsyncResourcesPlugin(Plugin):
         self._annotated: Final = AnnotatedDependencies(self._config)
 
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
-        return self._function_hooks.get(fullname)
+        hook = self._function_hooks.get(fullname)
+        # Any other callee: a resource factory gets the protocol checks (protocols.py).
+        return hook if hook is not None else protocols.function_hook(self.lookup_fully_qualified, fullname)
+
+    def get_method_hook(self, fullname: str) -> MethodHook | None:
+        return protocols.method_hook(self.lookup_fully_qualified, fullname)
 
     def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:
         # The shipped stubs overload Depends/Security; the plugin decides on FastAPI's signature.

@@ -21,6 +21,26 @@ DEPENDS_GENERATOR_OBJECT: Final = ErrorCode(
     "Check that a FastAPI dependency that returns a generator is a generator function",
     CATEGORY,
 )
+WITH_GENERATOR: Final = ErrorCode(
+    "resource-with-generator",
+    "Check that a generator is iterated, not used in a with / async with statement",
+    CATEGORY,
+)
+FOR_CONTEXT_MANAGER: Final = ErrorCode(
+    "resource-for-context-manager",
+    "Check that a context manager is entered, not iterated with for / async for",
+    CATEGORY,
+)
+WITH_MISMATCH: Final = ErrorCode(
+    "resource-with-mismatch",
+    "Check that async context managers use async with and sync ones use with",
+    CATEGORY,
+)
+NEVER_ENTERED: Final = ErrorCode(
+    "resource-never-entered",
+    "Check that a context manager or generator is entered or iterated before its resource is used",
+    CATEGORY,
+)
 
 #: The Annotated counterpart of mypy's own ``[assignment]`` check of ``x: T = Depends(f)``;
 #: a sub-code of it, so ``# type: ignore[assignment]`` covers both forms.
@@ -69,6 +89,10 @@ DEPENDS_DECORATOR: Final = ErrorCode(
 ALL: Final = (
     DEPENDS_CONTEXT_MANAGER,
     DEPENDS_GENERATOR_OBJECT,
+    WITH_GENERATOR,
+    FOR_CONTEXT_MANAGER,
+    WITH_MISMATCH,
+    NEVER_ENTERED,
     DEPENDS_TYPE,
     DEPENDS_TWICE,
     DEPENDS_CALLED,

@@ -269,3 +269,112 @@ def _resource(api: Api, typ: Type | None, fallback: str) -> str:
     if typ is None or isinstance(get_proper_type(typ), AnyType):
         return fallback
     return f'"{_format(api, typ)}"'
+
+
+# Resource protocols (protocols.py): the statement does not fit the object the call creates.
+
+
+def with_on_generator(
+    api: CheckerPluginInterface,
+    context: Context,
+    subject: str,
+    target: str | None,
+    *,
+    is_async_with: bool,
+    is_async: bool,
+    decorate: str | None,
+) -> None:
+    """``async with get_db()`` where ``get_db`` is an (async) generator function."""
+    statement = "async with" if is_async_with else "with"
+    loop = "async for" if is_async else "for"
+    fix = f'Iterate it instead: "{loop} {target or "item"} in {subject}:"'
+    if decorate is not None:
+        fix += f'; or, if "{decorate}" is not a FastAPI dependency, decorate it with @asynccontextmanager'
+    _report(
+        api,
+        context,
+        errorcodes.WITH_GENERATOR,
+        f'"{subject}" is {"an async generator" if is_async else "a generator"}, not a context manager; '
+        f'"{statement}" fails before the block runs',
+        fix,
+    )
+
+
+def for_on_context_manager(
+    api: CheckerPluginInterface,
+    context: Context,
+    subject: str,
+    target: str | None,
+    *,
+    is_async_for: bool,
+    is_async: bool,
+) -> None:
+    """``async for s in get_session()`` where ``get_session`` is an @asynccontextmanager function."""
+    statement = "async for" if is_async_for else "for"
+    enter = "async with" if is_async else "with"
+    _report(
+        api,
+        context,
+        errorcodes.FOR_CONTEXT_MANAGER,
+        f'"{subject}" is {"an async context manager" if is_async else "a context manager"}, not '
+        f'{"an async iterable" if is_async_for else "an iterable"}; "{statement}" fails before the loop runs',
+        f'Enter it instead: "{enter} {subject}{_as(target)}:"',
+    )
+
+
+def with_mismatch(
+    api: CheckerPluginInterface, context: Context, subject: str, target: str | None, *, is_async_with: bool
+) -> None:
+    """``with`` on an async-only context manager, or ``async with`` on a sync-only one."""
+    used, needed = ("async with", "with") if is_async_with else ("with", "async with")
+    kind = "a sync" if is_async_with else "an async"
+    _report(
+        api,
+        context,
+        errorcodes.WITH_MISMATCH,
+        f'"{subject}" is {kind} context manager; "{used}" fails before the block runs',
+        f'Use "{needed}" instead: "{needed} {subject}{_as(target)}:"',
+    )
+
+
+def never_entered(
+    api: CheckerPluginInterface,
+    context: Context,
+    subject: str,
+    target: str,
+    resource: Type,
+    *,
+    is_async: bool,
+    is_generator: bool,
+    attribute: str | None,
+    awaited: bool,
+    expected: Type | None,
+) -> None:
+    """A manager or generator object used as the resource it manages or yields."""
+    if is_generator:
+        what = "an async generator" if is_async else "a generator"
+        state, verb = "never iterated", "yields"
+        fix = f'{"async for" if is_async else "for"} {target} in {subject}:'
+    else:
+        what = "an async context manager" if is_async else "a context manager"
+        state, verb = "never entered", "manages"
+        fix = f'{"async with" if is_async else "with"} {subject} as {target}:'
+    if attribute is not None:
+        consequence = f'".{attribute}" raises AttributeError at run time'
+    elif awaited:
+        consequence = "awaiting it raises TypeError at run time"
+    else:
+        shown = _format(api, expected) if expected is not None else "the resource"
+        consequence = f'it is used where "{shown}" is expected and fails on first use'
+    _report(
+        api,
+        context,
+        errorcodes.NEVER_ENTERED,
+        f'"{subject}" is {what} that is {state}, not the {_resource(api, resource, "value")} it {verb}; '
+        f"{consequence}",
+        f'{"Iterate" if is_generator else "Enter"} it first: "{fix}"',
+    )
+
+
+def _as(target: str | None) -> str:
+    return f" as {target}" if target is not None else ""

@@ -326,9 +326,12 @@ def _decorated(name: str, decorator: Decorator, callee: CallableType, modules: M
 
 
 def is_generator_function(func: FuncItem) -> bool:
-    """The body yields. mypy sets the flag when it analyses the body; until then (and only
-    then: a definition loaded from the cache has no body but keeps its flags) look at it."""
-    return func.is_generator or has_yield_expression(func) or has_yield_from_expression(func)
+    """The body yields. mypy sets the flag when it analyses the body; until then look at the
+    body. A definition loaded from the cache has no body (and no arguments to walk) but keeps
+    its flags, which are then final."""
+    if func.is_generator or not func.body.body:
+        return func.is_generator
+    return has_yield_expression(func) or has_yield_from_expression(func)
 
 
 def _returned_object(kind: Kind, name: str, value: Type) -> Dependency:

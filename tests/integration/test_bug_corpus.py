@@ -1,6 +1,7 @@
 """Pins the plugin's verdicts on the shared bug corpus (../shared/bug-corpus, beside the repo).
 
-mypy runs once with the plugin over the class C, D, J, K and L bug files and every control:
+mypy runs once with the plugin over the class A, B, C, D, E, F, I, J, K and L bug files and every
+control:
 - each line marked ``# BUG[C]`` (a context-manager factory passed to ``Depends``) gets an
   error with code ``[resource-depends-context-manager]``;
 - class D is the same bug written with ``Annotated``: the error is on the ``# BUG[D:alias]``
@@ -12,7 +13,12 @@ mypy runs once with the plugin over the class C, D, J, K and L bug files and eve
 - each line marked ``# BUG[K]`` (dependency and parameter types disagree) gets mypy's
   ``[assignment]`` error, which fires because the plugin gives ``Depends(f)`` the type
   FastAPI injects, or for ``Annotated`` the plugin's ``[resource-depends-type]``;
+- each line marked ``# BUG[A]``, ``# BUG[B]``, ``# BUG[E]``, ``# BUG[I]`` (and ``# BUG[F:A]``,
+  ``# BUG[F:B]``: A and B with unannotated factories) gets the resource-protocol error of its
+  class, followed on the same line by its fix note;
 - no control (``ok_*.py``) gets any error with a ``resource-`` code.
+The run uses ``check_untyped_defs``: f2 and f4 misuse the factory inside an unannotated
+function, where mypy runs no plugin hook at all without it (docs/error_codes.md).
 mypy's own unrelated errors are allowed in bug files. The markers are matched exactly, so
 ``# BUG[C:use]`` does not count as ``# BUG[C]``.
 """
@@ -31,11 +37,25 @@ CORPUS = (Path(__file__).resolve().parents[3] / "shared" / "bug-corpus").resolve
 MISSING = f"bug corpus not found at {CORPUS}: these tests need the shared/ folder checked out beside the repo"
 #: bug class -> the codes one of which is expected on its `# BUG[X]` lines.
 EXPECTED_CODES = {
+    "A": {"resource-with-generator"},
+    "B": {"resource-for-context-manager"},
     "C": {"resource-depends-context-manager"},
     "D": {"resource-depends-context-manager"},
+    "E": {"resource-never-entered"},
+    "F:A": {"resource-with-generator"},
+    "F:B": {"resource-for-context-manager"},
+    "I": {"resource-with-mismatch"},
     "J": {"resource-depends-called"},
     "K": {"assignment", "resource-depends-type"},
     "L": {"resource-depends-context-manager"},
+}
+#: The fix note each protocol class's error must carry (its first words).
+FIX_NOTES = {
+    "resource-with-generator": ("Iterate it instead: ",),
+    "resource-for-context-manager": ("Enter it instead: ",),
+    "resource-with-mismatch": ('Use "',),
+    "resource-never-entered": ("Enter it first: ", "Iterate it first: "),
+}
 }
 #: Files that need newer syntax than some mypy/Python pairs can parse.
 NEEDS_PEP695 = {"d3_pep695_alias.py", "ok_d3_pep695_alias.py"}
@@ -51,6 +71,7 @@ class Diagnostic:
     line: int
     message: str
     code: str | None
+    severity: str = "error"
 
 
 @dataclass(frozen=True)
@@ -70,7 +91,7 @@ def corpus_files(pattern: str) -> list[str]:
     return names or [f"<no {pattern} in corpus>"]
 
 
-BUG_FILES = corpus_files("[cdjkl]*.py")
+BUG_FILES = corpus_files("[abcdefijkl]*.py")
 CONTROLS = corpus_files("ok_*.py")
 
 
@@ -83,10 +104,11 @@ def parse(output: str) -> list[Diagnostic]:
     errors = []
     for text in output.splitlines():
         match = _LINE.match(text)
-        if match and match["severity"] == "error":
+        if match:
             file = Path(match["path"]).resolve()
             name = file.name if file.parent == CORPUS else str(file)
-            errors.append(Diagnostic(name, int(match["line"]), match["message"], match["code"]))
+            diagnostic = Diagnostic(name, int(match["line"]), match["message"], match["code"], match["severity"])
+            errors.append(diagnostic)
     return errors
 
 
@@ -107,7 +129,7 @@ def corpus_run(tmp_path_factory: pytest.TempPathFactory) -> CorpusRun:
     assert CORPUS.is_dir(), MISSING
     tmp = tmp_path_factory.mktemp("bug-corpus")
     config = tmp / "mypy.ini"
-    config.write_text(f"[mypy]\nplugins = mypy_plugin\nmypy_path = {CORPUS}\n")
+    config.write_text(f"[mypy]\nplugins = mypy_plugin\nmypy_path = {CORPUS}\ncheck_untyped_defs = true\n")
     cache = tmp / "cache"
     reason = pep695_unparsable_reason(config, cache)
     files = [name for name in (*BUG_FILES, *CONTROLS) if reason is None or name not in NEEDS_PEP695]
@@ -133,19 +155,28 @@ def test_bug_line_is_reported(corpus_run: CorpusRun, name: str) -> None:
     assert path.is_file(), MISSING
     if name in NEEDS_PEP695 and corpus_run.pep695_reason is not None:
         pytest.skip(corpus_run.pep695_reason)
-    bug_class = name[0].upper()
-    aliases = marked_lines(path, f"{bug_class}:alias")
-    lines = aliases or marked_lines(path, bug_class)
-    assert lines, f"{name} has no # BUG[{bug_class}] line"
-    errors = corpus_run.errors_in(name)
-
-    for line in lines:
-        codes = {error.code for error in errors if error.line == line}
-        assert EXPECTED_CODES[bug_class] & codes, (
-            f"{name}:{line}: expected an error {sorted(EXPECTED_CODES[bug_class])}, got {codes or 'none'}"
-        )
+    letter = name[0].upper()
+    marked = {bug_class: marked_lines(path, bug_class) for bug_class in EXPECTED_CODES if bug_class[0] == letter}
+    aliases = marked_lines(path, f"{letter}:alias")
     if aliases:
-        uses = {error.line for error in errors if (error.code or "").startswith("resource-")} - set(aliases)
+        marked[letter] = aliases  # an alias is reported where it is defined
+    marked = {bug_class: lines for bug_class, lines in marked.items() if lines}
+    assert marked, f"{name} has no # BUG[{letter}...] line"
+    diagnostics = corpus_run.errors_in(name)
+
+    for bug_class, lines in marked.items():
+        expected = EXPECTED_CODES[bug_class]
+        for line in lines:
+            codes = {d.code for d in diagnostics if d.line == line and d.severity == "error"}
+            assert expected & codes, f"{name}:{line}: expected an error {sorted(expected)}, got {codes or 'none'}"
+            for code in expected & codes & FIX_NOTES.keys():
+                notes = [d.message for d in diagnostics if d.line == line and d.severity == "note"]
+                assert any(note.startswith(FIX_NOTES[code]) for note in notes), (
+                    f"{name}:{line}: no fix note for [{code}], notes: {notes}"
+                )
+    if aliases:
+        plugin_lines = {d.line for d in diagnostics if d.severity == "error" and (d.code or "").startswith("resource-")}
+        uses = plugin_lines - set(aliases)
         assert not uses, f"{name}: the alias is reported again where it is used, on lines {sorted(uses)}"
 
 
@@ -158,7 +189,7 @@ def test_control_has_no_plugin_error(corpus_run: CorpusRun, name: str) -> None:
     plugin_errors = [
         f"{error.line}: {error.message}  [{error.code}]"
         for error in corpus_run.errors_in(name)
-        if error.code is not None and error.code.startswith("resource-")
+        if error.severity == "error" and error.code is not None and error.code.startswith("resource-")
     ]
 
     assert plugin_errors == []
@@ -169,7 +200,9 @@ def test_no_plugin_error_outside_the_checked_files(corpus_run: CorpusRun) -> Non
     stray = [
         error
         for error in corpus_run.errors
-        if error.file not in corpus_run.checked and (error.code or "").startswith("resource-")
+        if error.file not in corpus_run.checked
+        and error.severity == "error"
+        and (error.code or "").startswith("resource-")
     ]
 
     assert stray == []

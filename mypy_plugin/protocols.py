@@ -1,0 +1,606 @@
+"""Resource protocol misuse at the call that creates the resource object.
+
+Covers ``async with`` on a generator, ``async for`` on a context manager, ``with`` vs
+``async with``, and a manager or generator that is never entered or iterated (attribute
+access, ``await``, passing or returning it where the resource is expected). mypy has no
+statement hook, so everything is anchored on the function/method hook of the call that
+creates the object (``get_db()``, ``SessionLocal()``, ``pool.acquire()``): the hook finds
+what encloses that call in the current function and, when it reports, gives the call the
+type the fix would give, so mypy's own protocol error (``has no attribute "__aenter__"``)
+does not appear as a second report for the same mistake.
+
+Unannotated factories (``-> Any`` to mypy) are classified from the definition's
+generator/coroutine flags; contextlib-decorated ones keep their manager type.
+
+Not covered: objects that are not created by a call in the same statement or assignment
+(``with self.session:``), code in functions mypy does not check (unannotated functions
+without ``check_untyped_defs``: there the call is ``Any`` and no hook runs), union types,
+and uses of a stored manager that escape the enclosing function.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Final, Union
+
+from mypy.checker import TypeChecker
+from mypy.lookup import lookup_fully_qualified
+from mypy.maptype import map_instance_to_supertype
+from mypy.nodes import (
+    AssignmentStmt,
+    AwaitExpr,
+    Block,
+    CallExpr,
+    Decorator,
+    Expression,
+    ForStmt,
+    FuncDef,
+    FuncItem,
+    IndexExpr,
+    IntExpr,
+    LambdaExpr,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    Node,
+    OverloadedFuncDef,
+    RefExpr,
+    Statement,
+    StrExpr,
+    SymbolNode,
+    SymbolTableNode,
+    TypeInfo,
+    WithStmt,
+    YieldExpr,
+)
+from mypy.plugin import FunctionContext, MethodContext
+from mypy.subtypes import find_member, is_subtype
+from mypy.types import (
+    AnyType,
+    CallableType,
+    Instance,
+    NoneType,
+    Overloaded,
+    Type,
+    TypeOfAny,
+    TypeVarType,
+    UninhabitedType,
+    get_proper_type,
+)
+
+from mypy_plugin import fullnames, messages
+
+CallContext = Union[FunctionContext, MethodContext]
+CallHook = Callable[[CallContext], Type]
+Lookup = Callable[[str], "SymbolTableNode | None"]
+
+_ASYNC_ITERATOR_BASES: Final = (fullnames.ASYNC_ITERATOR,)
+_ITERATOR_BASES: Final = (fullnames.ITERATOR,)
+_AWAIT_BASES: Final = (fullnames.COROUTINE, fullnames.AWAITABLE)
+#: Declared return types that make a plain function a generator factory.
+_GENERATOR_RESULTS: Final = frozenset(
+    {fullnames.ASYNC_GENERATOR, fullnames.ASYNC_ITERATOR, fullnames.GENERATOR, fullnames.ITERATOR}
+)
+#: Managers that only wrap a resource (never the resource themselves), even when typed Any.
+_CONTEXTLIB_MANAGERS: Final = frozenset(
+    {fullnames.ASYNC_GENERATOR_CONTEXT_MANAGER, fullnames.GENERATOR_CONTEXT_MANAGER}
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Gate: which callees get the hook (asked by mypy for every call, so a few dict hits)
+# ---------------------------------------------------------------------------------------
+
+
+def function_hook(lookup: Lookup, fullname: str) -> CallHook | None:
+    """The hook for a function or class call whose result may be a resource object."""
+    symbol = lookup(fullname)
+    node = symbol.node if symbol is not None else None
+    return partial(check_call, definition=node) if _may_create_resource(node) else None
+
+
+def method_hook(lookup: Lookup, fullname: str) -> CallHook | None:
+    """The hook for ``obj.method()`` / ``maker()`` (``Cls.__call__``); operators never match."""
+    owner, _, method = fullname.rpartition(".")
+    if method.startswith("__") and method != "__call__":
+        return None
+    symbol = lookup(owner)
+    info = symbol.node if symbol is not None else None
+    if not isinstance(info, TypeInfo):
+        return None
+    member = info.get(method)
+    node = member.node if member is not None else None
+    return partial(check_call, definition=node) if _may_create_resource(node) else None
+
+
+def _may_create_resource(node: SymbolNode | None) -> bool:
+    if isinstance(node, TypeInfo):
+        return _is_manager_class(node)
+    if isinstance(node, Decorator):
+        return node.func.is_generator or node.func.is_async_generator or _returns_resource(node.var.type)
+    if isinstance(node, FuncDef):
+        return node.is_generator or node.is_async_generator or _returns_resource(node.type)
+    if isinstance(node, OverloadedFuncDef):
+        return _returns_resource(node.type)
+    return False
+
+
+def _returns_resource(signature: Type | None) -> bool:
+    proper = get_proper_type(signature)
+    if isinstance(proper, Overloaded):
+        return any(_returns_resource(item) for item in proper.items)
+    if not isinstance(proper, CallableType):
+        return False
+    result = get_proper_type(proper.ret_type)
+    if isinstance(result, TypeVarType):
+        result = get_proper_type(result.upper_bound)
+    return isinstance(result, Instance) and (
+        result.type.fullname in _GENERATOR_RESULTS or _is_manager_class(result.type)
+    )
+
+
+def _is_manager_class(info: TypeInfo) -> bool:
+    return info.get("__aenter__") is not None or info.get("__enter__") is not None
+
+
+# ---------------------------------------------------------------------------------------
+# What the call creates
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResourceObject:
+    """The object a call creates, seen through the resource protocols."""
+
+    typ: Type  # what the call returns (Any for an unannotated generator function)
+    resource: Type  # what entering/iterating it gives (Any when unknown)
+    is_wrapper: bool  # the object is not itself the resource (contextlib managers, generators)
+    async_generator: bool = False
+    generator: bool = False
+    async_manager: bool = False
+    manager: bool = False
+    awaitable: bool = False
+    members: TypeInfo | None = None  # where its attributes are looked up
+
+
+def resource_object(api: TypeChecker, typ: Type, definition: SymbolNode | None) -> ResourceObject | None:
+    proper = get_proper_type(typ)
+    if isinstance(proper, Instance):
+        return _from_instance(proper)
+    func = definition.func if isinstance(definition, Decorator) else definition
+    if isinstance(proper, AnyType) and isinstance(definition, FuncDef) and not definition.is_decorated:
+        # Unannotated (or `-> Any`): the body decides, as at run time.
+        assert isinstance(func, FuncDef)
+        name = fullnames.ASYNC_GENERATOR if func.is_async_generator else fullnames.GENERATOR
+        if not (func.is_async_generator or (func.is_generator and not func.is_coroutine)):
+            return None
+        info = _typeinfo(api, name)
+        return ResourceObject(
+            typ=proper,
+            resource=AnyType(TypeOfAny.special_form),
+            is_wrapper=True,
+            async_generator=func.is_async_generator,
+            generator=not func.is_async_generator,
+            members=info,
+        )
+    return None
+
+
+def _from_instance(instance: Instance) -> ResourceObject | None:
+    info = instance.type
+    async_manager = info.get("__aenter__") is not None
+    manager = info.get("__enter__") is not None
+    if async_manager and manager and _refuses_sync_with(instance):
+        manager = False  # aiohttp.ClientSession: `__enter__ -> None` only raises "Use async with"
+    async_generator = not async_manager and info.has_base(fullnames.ASYNC_ITERATOR)
+    generator = not manager and not async_generator and info.has_base(fullnames.ITERATOR)
+    if async_manager:
+        resource = _entered(instance, "__aenter__", awaited=True)
+    elif manager:
+        resource = _entered(instance, "__enter__", awaited=False)
+    elif async_generator:
+        resource = _type_argument(instance, _ASYNC_ITERATOR_BASES)
+    elif generator:
+        resource = _type_argument(instance, _ITERATOR_BASES)
+    else:
+        return None
+    is_wrapper = (
+        async_generator
+        or generator
+        or info.fullname in _CONTEXTLIB_MANAGERS
+        or (not isinstance(get_proper_type(resource), AnyType) and not is_subtype(instance, resource))
+    )
+    return ResourceObject(
+        typ=instance,
+        resource=resource,
+        is_wrapper=is_wrapper,
+        async_generator=async_generator,
+        generator=generator,
+        async_manager=async_manager,
+        manager=manager,
+        awaitable=info.get("__await__") is not None,
+        members=info,
+    )
+
+
+def _refuses_sync_with(instance: Instance) -> bool:
+    return isinstance(get_proper_type(_entered(instance, "__enter__", awaited=False)), (NoneType, UninhabitedType))
+
+
+def _entered(instance: Instance, method: str, *, awaited: bool) -> Type:
+    enter = get_proper_type(find_member(method, instance, instance, is_operator=True))
+    if not isinstance(enter, CallableType):
+        return AnyType(TypeOfAny.special_form)
+    return _type_argument(enter.ret_type, _AWAIT_BASES) if awaited else enter.ret_type
+
+
+def _type_argument(value: Type, bases: tuple[str, ...]) -> Type:
+    proper = get_proper_type(value)
+    if isinstance(proper, Instance):
+        for base in proper.type.mro:
+            if base.fullname in bases:
+                mapped = map_instance_to_supertype(proper, base)
+                index = 2 if base.fullname == fullnames.COROUTINE else 0
+                if len(mapped.args) > index:
+                    return mapped.args[index]
+    return AnyType(TypeOfAny.special_form)
+
+
+def _typeinfo(api: TypeChecker, fullname: str) -> TypeInfo | None:
+    symbol = lookup_fully_qualified(fullname, api.modules)
+    return symbol.node if symbol is not None and isinstance(symbol.node, TypeInfo) else None
+
+
+def _instance(api: TypeChecker, fullname: str, argument: Type) -> Instance | None:
+    """``fullname[argument, Any, ...]``, or None if the class is not loaded in this build."""
+    info = _typeinfo(api, fullname)
+    if info is None or not info.type_vars:
+        return None
+    return Instance(info, [argument, *[AnyType(TypeOfAny.special_form)] * (len(info.type_vars) - 1)])
+
+
+def _has_member(obj: ResourceObject, name: str) -> bool:
+    return obj.members is None or obj.members.get(name) is not None
+
+
+# ---------------------------------------------------------------------------------------
+# Where the call is: a view of the enclosing function
+# ---------------------------------------------------------------------------------------
+
+
+class Use(enum.Enum):
+    ASYNC_WITH = "async with"
+    WITH = "with"
+    ASYNC_FOR = "async for"
+    FOR = "for"
+    AWAIT = "await"
+    ATTRIBUTE = "attribute"
+    ASSIGNED = "assigned"
+
+
+@dataclass(frozen=True)
+class Parent:
+    use: Use
+    node: Node  # the statement or expression that holds the call
+    target: Expression | None = None  # `as x` / `for x` / the assignment target
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    """Attribute names of a mypy node class (compiled: ``__mypyc_attrs__``; interpreted: slots)."""
+    compiled = getattr(cls, "__mypyc_attrs__", None)
+    if compiled is not None:
+        return tuple(compiled)
+    return tuple(name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ()))
+
+
+#: Fields that point back into the tree (a name's definition, a class's info) or repeat it.
+_NOT_CHILDREN: Final = frozenset(
+    {"node", "original_def", "info", "def_var", "analyzed", "impl", "expanded", "arguments", "defn"}
+)
+
+
+def _child_fields(cls: type[Node]) -> tuple[str, ...]:
+    return tuple(name for name in _fields(cls) if name not in _NOT_CHILDREN and not name.startswith("_"))
+
+
+def _children(node: Node) -> list[Node]:
+    """Statements, blocks and expressions directly inside ``node``, in source order."""
+    if isinstance(node, MypyFile):
+        return list(node.defs)
+    found: list[Node] = []
+    for name in _child_fields(type(node)):
+        _collect(getattr(node, name, None), found)
+    return found
+
+
+def _collect(value: object, found: list[Node]) -> None:
+    if isinstance(value, (Expression, Statement, Block)):
+        found.append(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, found)
+
+
+def _nodes(root: Node) -> Iterator[tuple[Node, bool]]:
+    """Every node under ``root`` (depth first), with whether it is inside a nested function."""
+    stack: list[tuple[Node, bool]] = [(child, False) for child in reversed(_children(root))]
+    while stack:
+        node, nested = stack.pop()
+        yield node, nested
+        inner = nested or isinstance(node, (FuncItem, Decorator))
+        stack.extend((child, inner) for child in reversed(_children(node)))
+
+
+def find_parent(api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:
+    """The node directly holding ``call`` among the shapes this module checks."""
+    root = enclosing_scope(api)
+    if root is None:
+        return None, None
+    for node, nested in _nodes(root):
+        if nested:
+            continue
+        if isinstance(node, WithStmt):
+            for expr, target in zip(node.expr, node.target):
+                if expr is call:
+                    return Parent(Use.ASYNC_WITH if node.is_async else Use.WITH, node, target), root
+        elif isinstance(node, ForStmt) and node.expr is call:
+            return Parent(Use.ASYNC_FOR if node.is_async else Use.FOR, node, node.index), root
+        elif isinstance(node, AwaitExpr) and node.expr is call:
+            return Parent(Use.AWAIT, node), root
+        elif isinstance(node, MemberExpr) and node.expr is call:
+            return Parent(Use.ATTRIBUTE, node), root
+        elif isinstance(node, AssignmentStmt) and node.rvalue is call:
+            if len(node.lvalues) == 1 and node.type is None:
+                return Parent(Use.ASSIGNED, node, node.lvalues[0]), root
+            return None, root
+    return None, root
+
+
+def enclosing_scope(api: TypeChecker) -> Node | None:
+    """The innermost function being checked, or the module for top-level code."""
+    scope = getattr(api, "scope", None)
+    function = scope.current_function() if scope is not None else None
+    if isinstance(function, (FuncDef, LambdaExpr)):
+        return function
+    tree = getattr(api, "tree", None)
+    return tree if isinstance(tree, MypyFile) else None
+
+
+@dataclass
+class _Uses:
+    attributes: list[MemberExpr]
+    awaits: list[AwaitExpr]
+    other: bool
+
+
+def uses_of(target: Expression, root: Node) -> _Uses:
+    """Every use of a stored target (``s``, ``state["db"]``, ``self.db``) in one function.
+
+    An attribute access or ``await`` on it is recorded; anything else (entered, iterated,
+    passed on, returned, rebound, used in a nested function) sets ``other``.
+    """
+    uses = _Uses([], [], other=False)
+    consumed: set[int] = set()  # ids of target references already classified through a parent
+    for node, nested in _nodes(root):
+        if node is target or id(node) in consumed:
+            continue
+        if not nested and isinstance(node, MemberExpr) and same_reference(node.expr, target):
+            uses.attributes.append(node)
+            consumed.add(id(node.expr))
+        elif not nested and isinstance(node, AwaitExpr) and same_reference(node.expr, target):
+            uses.awaits.append(node)
+            consumed.add(id(node.expr))
+        elif isinstance(node, (NameExpr, MemberExpr, IndexExpr)) and same_reference(node, target):
+            uses.other = True
+    return uses
+
+
+def same_reference(left: Expression, right: Expression) -> bool:
+    if isinstance(left, NameExpr) and isinstance(right, NameExpr):
+        return left.node is not None and left.node is right.node
+    if isinstance(left, MemberExpr) and isinstance(right, MemberExpr):
+        return left.name == right.name and same_reference(left.expr, right.expr)
+    if isinstance(left, IndexExpr) and isinstance(right, IndexExpr):
+        key = _literal(left.index)
+        return key is not None and key == _literal(right.index) and same_reference(left.base, right.base)
+    return False
+
+
+def _literal(expr: Expression | None) -> str | int | None:
+    return expr.value if isinstance(expr, (StrExpr, IntExpr)) else None
+
+
+def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
+    """The factory is defined in the module being checked and its body yields once.
+
+    Only there: a module loaded from the cache has no bodies, and the verdict must not
+    depend on the cache.
+    """
+    func = definition.func if isinstance(definition, Decorator) else definition
+    if not isinstance(func, FuncDef) or not func.fullname.startswith(f"{api.tree.fullname}."):
+        return False
+    return sum(1 for node, nested in _nodes(func) if not nested and isinstance(node, YieldExpr)) == 1
+
+
+# ---------------------------------------------------------------------------------------
+# The hook
+# ---------------------------------------------------------------------------------------
+
+
+def check_call(ctx: CallContext, *, definition: SymbolNode | None) -> Type:
+    """Report protocol misuse of the object this call creates; mypy's type otherwise."""
+    call = ctx.context
+    api = ctx.api
+    if not isinstance(call, CallExpr) or not isinstance(api, TypeChecker):
+        return ctx.default_return_type
+    obj = resource_object(api, ctx.default_return_type, definition)
+    if obj is None:
+        return ctx.default_return_type
+    parent, root = find_parent(api, call)
+    subject = describe_call(call)
+    fixed: Type | None = None
+    if parent is not None:
+        fixed = _statement(api, call, obj, parent, subject, definition)
+        if fixed is None and parent.use is Use.ASSIGNED and parent.target is not None and root is not None:
+            fixed = _stored(api, obj, parent.target, root, subject)
+        if parent.use in (Use.ASYNC_WITH, Use.WITH, Use.ASYNC_FOR, Use.FOR):
+            return fixed or ctx.default_return_type
+    return fixed or _expected(api, call, obj, subject) or ctx.default_return_type
+
+
+def _statement(
+    api: TypeChecker,
+    call: CallExpr,
+    obj: ResourceObject,
+    parent: Parent,
+    subject: str,
+    definition: SymbolNode | None,
+) -> Type | None:
+    """``with``/``async with``/``for``/``async for``/``await``/``.attr`` right on the call."""
+    target = _target_name(parent.target) if parent.target is not None else None
+    use = parent.use
+    if use in (Use.ASYNC_WITH, Use.WITH):
+        is_async = use is Use.ASYNC_WITH
+        if obj.async_generator or obj.generator:
+            hint = _name(call) if is_async and obj.async_generator and yields_once(api, definition) else None
+            messages.with_on_generator(
+                api, call, subject, target, is_async_with=is_async, is_async=obj.async_generator, decorate=hint
+            )
+        elif is_async and obj.manager and not obj.async_manager:
+            messages.with_mismatch(api, call, subject, target, is_async_with=True)
+        elif not is_async and obj.async_manager and not obj.manager:
+            messages.with_mismatch(api, call, subject, target, is_async_with=False)
+        else:
+            return None
+        manager = fullnames.ABSTRACT_ASYNC_CONTEXT_MANAGER if is_async else fullnames.ABSTRACT_CONTEXT_MANAGER
+        return _instance(api, manager, obj.resource) or AnyType(TypeOfAny.from_error)
+    if use in (Use.ASYNC_FOR, Use.FOR):
+        is_async = use is Use.ASYNC_FOR
+        if (obj.async_manager or obj.manager) and not _has_member(obj, "__aiter__" if is_async else "__iter__"):
+            messages.for_on_context_manager(
+                api, call, subject, target, is_async_for=is_async, is_async=obj.async_manager
+            )
+            iterator = fullnames.ASYNC_ITERATOR if is_async else fullnames.ITERATOR
+            return _instance(api, iterator, obj.resource) or AnyType(TypeOfAny.from_error)
+        return None
+    if not obj.is_wrapper:
+        return None
+    if use is Use.AWAIT and not obj.awaitable and (obj.async_manager or obj.async_generator):
+        _not_entered(api, call, obj, subject, "resource", awaited=True)
+        return _instance(api, fullnames.AWAITABLE, obj.resource) or AnyType(TypeOfAny.from_error)
+    if use is Use.ATTRIBUTE:
+        assert isinstance(parent.node, MemberExpr)
+        name = parent.node.name
+        if not _has_member(obj, name) and _resource_has(obj, name):
+            _not_entered(api, call, obj, subject, "resource", attribute=name)
+            return obj.resource
+    return None
+
+
+def _stored(api: TypeChecker, obj: ResourceObject, target: Expression, root: Node, subject: str) -> Type | None:
+    """``s = get_session()`` and later ``s.execute(...)``: never entered, used as the resource.
+
+    Only when every use of the target in the function is such a misuse: any other use
+    (entered, iterated, passed on, returned, stored elsewhere, used in a closure) is silent.
+    """
+    if not obj.is_wrapper or not isinstance(target, (NameExpr, MemberExpr, IndexExpr)):
+        return None
+    uses = uses_of(target, root)
+    if uses.other:
+        return None
+    misuses: list[tuple[Expression, str | None]] = []
+    for member in uses.attributes:
+        if _has_member(obj, member.name) or not _resource_has(obj, member.name):
+            return None  # a real use of the manager or generator
+        misuses.append((member, member.name))
+    for awaited in uses.awaits:
+        if obj.awaitable or not (obj.async_manager or obj.async_generator):
+            return None
+        misuses.append((awaited, None))
+    if not misuses:
+        return None
+    node, attribute = min(misuses, key=lambda item: (item[0].line, item[0].column))
+    _not_entered(api, node, obj, subject, _target_name(target), attribute=attribute, awaited=attribute is None)
+    inferred = isinstance(target, NameExpr) and (not api.type_context or api.type_context[-1] is None)
+    return obj.resource if inferred else None
+
+
+def _expected(api: TypeChecker, call: CallExpr, obj: ResourceObject, subject: str) -> Type | None:
+    """Passed, returned or assigned where the resource type is expected."""
+    expected = api.type_context[-1] if api.type_context else None
+    if (
+        expected is None
+        or not obj.is_wrapper
+        or isinstance(get_proper_type(expected), AnyType)
+        or isinstance(get_proper_type(obj.resource), AnyType)
+        or is_subtype(obj.typ, expected)
+        or not is_subtype(obj.resource, expected)
+    ):
+        return None
+    _not_entered(api, call, obj, subject, "resource", expected=expected)
+    return obj.resource
+
+
+def _not_entered(
+    api: TypeChecker,
+    context: Expression,
+    obj: ResourceObject,
+    subject: str,
+    target: str,
+    *,
+    attribute: str | None = None,
+    awaited: bool = False,
+    expected: Type | None = None,
+) -> None:
+    messages.never_entered(
+        api,
+        context,
+        subject,
+        target,
+        obj.resource,
+        is_async=obj.async_generator or obj.async_manager,
+        is_generator=obj.async_generator or obj.generator,
+        attribute=attribute,
+        awaited=awaited,
+        expected=expected,
+    )
+
+
+def _resource_has(obj: ResourceObject, name: str) -> bool:
+    resource = get_proper_type(obj.resource)
+    if isinstance(resource, AnyType):
+        return True
+    return isinstance(resource, Instance) and resource.type.get(name) is not None
+
+
+def _target_name(target: Expression | None) -> str:
+    if isinstance(target, NameExpr):
+        return target.name
+    if isinstance(target, MemberExpr):
+        return f"{_target_name(target.expr)}.{target.name}"
+    if isinstance(target, IndexExpr) and _literal(target.index) is not None:
+        return f"{_target_name(target.base)}[{_literal(target.index)!r}]"
+    return "resource"
+
+
+def _name(call: CallExpr) -> str:
+    callee = call.callee
+    return callee.name if isinstance(callee, (NameExpr, MemberExpr)) else "the factory"
+
+
+def describe_call(call: CallExpr) -> str:
+    """The call as written, for messages: ``get_db()``, ``pool.acquire()``, ``f(...)``."""
+    return f"{_describe(call.callee)}({'...' if call.args else ''})"
+
+
+def _describe(expr: Expression) -> str:
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        return f"{_describe(expr.expr)}.{expr.name}"
+    if isinstance(expr, CallExpr):
+        return describe_call(expr)
+    return "<expression>"
