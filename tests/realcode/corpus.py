@@ -24,6 +24,7 @@ import tempfile
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,19 +51,31 @@ class Sdist:
         return CACHE / f"{self.name}-{self.version}"
 
 
-FASTAPI = Sdist(
-    "fastapi",
-    "0.165.0",
-    "dd94d4128319c1e1d50535ab023ab698f850a4d2822f0e181747b46f4ff3c0ab",
-    ("docs_src", "tests"),
-)
+#: FastAPI's sdist for each FastAPI release pinned in tasks.py: each environment checks the
+#: examples and tests written for the FastAPI it has installed.
+FASTAPI = {
+    sdist.version: sdist
+    for sdist in (
+        Sdist("fastapi", "0.165.0", "dd94d4128319c1e1d50535ab023ab698f850a4d2822f0e181747b46f4ff3c0ab",
+              ("docs_src", "tests")),
+        Sdist("fastapi", "0.115.14", "b1de15cdc1c499a4da47914db35d0e4ef8f1ce62b624e94e0e5824421df99739",
+              ("docs_src", "tests")),
+    )
+}
 SQLMODEL = Sdist(
     "sqlmodel",
     "0.0.50",
     "8828720c5b6c397df72cdd055286846a352b614da80c1ba05ab7a57b2bb90821",
     ("docs_src",),
 )
-SDISTS = (FASTAPI, SQLMODEL)
+
+
+def installed() -> tuple[Sdist, Sdist]:
+    """The corpora of this environment: FastAPI's sdist of the installed release, and SQLModel's."""
+    release = version("fastapi")
+    if release not in FASTAPI:
+        raise RuntimeError(f"no sdist pinned for the installed FastAPI {release} in tests/realcode/corpus.py")
+    return FASTAPI[release], SQLMODEL
 
 #: Flags of every corpus run. Not --strict: the examples are not written for it, and more of
 #: mypy's own errors only add noise to the with/without comparison. check_untyped_defs makes
@@ -72,7 +85,6 @@ MYPY_FLAGS = (
     "--check-untyped-defs",
     "--ignore-missing-imports",
     "--show-error-codes",
-    "--no-error-summary",
     "--no-pretty",
     "--hide-error-context",
     "--no-color-output",

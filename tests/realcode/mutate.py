@@ -451,7 +451,7 @@ def evaluate(sdist: corpus.Sdist) -> tuple[dict[str, Tally], int]:
 
 def main() -> int:
     totals = {key: Tally() for key in CLASSES}
-    for sdist in corpus.SDISTS:
+    for sdist in corpus.installed():
         tallies, count = evaluate(sdist)
         print(f"{sdist.name} {sdist.version}: {count} files, {sum(t.mutants for t in tallies.values())} mutants")
         for key, tally in tallies.items():
