@@ -409,6 +409,12 @@ class Tally:
     mypy_only: int = 0
     silent: int = 0
 
+    def add(self, other: Tally) -> None:
+        self.mutants += other.mutants
+        self.flagged += other.flagged
+        self.mypy_only += other.mypy_only
+        self.silent += other.silent
+
 
 def evaluate(sdist: corpus.Sdist) -> tuple[dict[str, Tally], int]:
     """Tallies per bug class for one corpus, and how many files it has."""
@@ -455,8 +461,7 @@ def main() -> int:
         tallies, count = evaluate(sdist)
         print(f"{sdist.name} {sdist.version}: {count} files, {sum(t.mutants for t in tallies.values())} mutants")
         for key, tally in tallies.items():
-            for field in ("mutants", "flagged", "mypy_only", "silent"):
-                setattr(totals[key], field, getattr(totals[key], field) + getattr(tally, field))
+            totals[key].add(tally)
     print()
     print("| class | bug injected | expected code | check | mutants | flagged | mypy's own error only | silent |")
     print("|---|---|---|---|---|---|---|---|")
