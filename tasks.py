@@ -1,8 +1,13 @@
-"""The project's two commands; each needs nothing but Python and installs what it needs.
+"""The project's commands; each needs nothing but Python and installs what it needs.
 
-    python3 tasks.py demo   type-check examples/ with the plugin and show what it catches
-    python3 tasks.py test   the whole test suite, on the oldest and the newest supported mypy
-    python3 tasks.py stubs  regenerate stubs/fastapi-stubs from the FastAPI of every environment
+    python3 tasks.py demo     type-check examples/ with the plugin and show what it catches
+    python3 tasks.py test     the whole test suite, on the oldest and the newest supported mypy
+    python3 tasks.py stubs    regenerate stubs/fastapi-stubs from the FastAPI of every environment
+    python3 tasks.py mutate   recall by mutation on real code: per bug class, mutants flagged
+    python3 tasks.py bench    overhead of the plugin on real code: with / without ratios
+
+mutate and bench run on .venvs/newest and are not part of test (they take ~2 and ~25 minutes);
+the real code they use is downloaded from PyPI into .corpus/ (tests/realcode/corpus.py).
 
 Each environment is a virtual environment under .venvs/, created on first use and
 re-installed when its pins below change. The pins are the one home of every tested version.
@@ -33,11 +38,12 @@ COMMON = [
     "pytest-xdist==3.8.0",
     "pytest-mypy-plugins==4.1.0",
     "basedpyright==1.40.2",  # checks the shipped stubs (tests/stubs) as pyright / Pylance users see them
+    "sqlmodel==0.0.50",  # its docs_src/ is part of the real-code corpus (tests/realcode/)
 ]
 #: name -> pins. "newest" also runs the demo; "floor" is the oldest supported mypy with a
 #: FastAPI release from before 0.123.5 (the one that changed how dependencies are classified).
 ENVIRONMENTS = {
-    "newest": ["mypy==2.4.1", "fastapi==0.165.0", *COMMON],
+    "newest": ["mypy==2.4.1", "fastapi==0.165.0", *COMMON, "pyinstrument==5.1.3"],  # bench profiles
     "floor": ["mypy==1.19.1", "fastapi==0.115.14", *COMMON],
 }
 
@@ -90,8 +96,22 @@ def stubs() -> int:
     return 0
 
 
+def realcode(script: str) -> int:
+    """Run one of tests/realcode's report scripts on the newest environment."""
+    python = environment("newest")
+    return subprocess.run([str(python), str(ROOT / "tests" / "realcode" / script)], cwd=ROOT).returncode
+
+
+def mutate() -> int:
+    return realcode("mutate.py")
+
+
+def bench() -> int:
+    return realcode("bench.py")
+
+
 if __name__ == "__main__":
-    commands = {"demo": demo, "test": test, "stubs": stubs}
+    commands = {"demo": demo, "test": test, "stubs": stubs, "mutate": mutate, "bench": bench}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python3 {Path(__file__).name} {{{'|'.join(commands)}}}")
     sys.exit(commands[sys.argv[1]]())

@@ -1,0 +1,278 @@
+"""The plugin's overhead on real code: mypy with the plugin / plain mypy, in one run.
+
+    python tests/realcode/bench.py      (run by ``python3 tasks.py bench``)
+
+On the corpora of corpus.installed() (FastAPI's docs_src/ and tests/, SQLModel's docs_src/),
+copied to a temporary folder so edits never touch the download cache, it measures
+``REPEATS`` times, interleaving the two variants (the order flips every repetition):
+- cold: a full check with an empty cache;
+- warm: the same check again after a one-line edit of the corpus module imported most often;
+- dmypy: ``dmypy check`` on a running daemon after such an edit, on the docs_src/ parts only:
+  with FastAPI's tests/ in the build, mypy 2.4.1's daemon takes over 200 s for any one-line
+  recheck, plugin or not (seen while writing this; its docs_src/ alone rechecks in ~1 s);
+- peak memory: the cold run's maximum resident set size.
+Times are CPU seconds (user + system) of the mypy process, which a busy shared machine
+disturbs less than wall time; wall-time ratios are printed beside them. Each ratio is the
+median over the repetitions of (sum over corpora with the plugin) / (same without).
+Last, one cold run with the plugin under pyinstrument says how much of it is spent in
+mypy_plugin's own code, and where. Nothing is asserted: the numbers go in the README.
+"""
+
+from __future__ import annotations
+
+import ast
+import collections
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import corpus
+
+REPEATS = 5
+DAEMON_PARTS = ("docs_src",)  # see the module docstring
+TARGETS = {"cold": 1.02, "warm": 1.03, "dmypy": 1.03, "memory": 1.02}
+EDIT_MARK = "_bench_edit = "
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Measure:
+    cpu: float
+    wall: float
+    rss_mib: float = 0.0
+
+
+def measured(command: Sequence[str], cwd: Path) -> Measure:
+    """Run a mypy command; its CPU time, wall time and peak memory (this child alone, via wait4)."""
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode not in (0, 1):
+            output.seek(0)
+            raise RuntimeError(f"{' '.join(command)} exited {process.returncode}:\n{output.read().decode()}")
+    return Measure(usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024)
+
+
+def most_imported(root: Path, files: list[Path]) -> Path:
+    """The corpus module that other corpus modules import most often: the edit reaches furthest."""
+    modules = {".".join(path.with_suffix("").parts).removesuffix(".__init__"): path for path in files}
+    counts: collections.Counter[Path] = collections.Counter()
+    for path in files:
+        package = path.parent.parts  # what `from . import x` names, in a module or an __init__.py
+        try:
+            tree = ast.parse((root / path).read_text())
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = list(package[: len(package) - (node.level - 1)]) if node.level else []
+                module = ".".join([*base, *([node.module] if node.module else [])])
+                names = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+            for name in names:
+                if name in modules and modules[name] != path:
+                    counts[modules[name]] += 1
+    return counts.most_common(1)[0][0] if counts else files[0]
+
+
+class Edit:
+    """A one-line edit of one module: the last line sets a counter that each edit increases."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text = path.read_text().rstrip("\n") + "\n"
+        self.count = 0
+
+    def next(self) -> None:
+        self.count += 1
+        self.path.write_text(f"{self.text}{EDIT_MARK}{self.count}\n")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    root: Path
+    targets: tuple[str, ...]
+    edit: Edit  # in a module of DAEMON_PARTS, so that every measurement sees it
+
+
+def prepare(work: Path) -> list[Corpus]:
+    prepared = []
+    for sdist in corpus.installed():
+        root = work / sdist.root.name
+        shutil.copytree(corpus.fetch(sdist), root)
+        files = corpus.python_files(root, sdist.parts)
+        edited = most_imported(root, corpus.python_files(root, DAEMON_PARTS))
+        print(f"{sdist.name} {sdist.version}: {len(files)} files; edits go to {edited}", flush=True)
+        prepared.append(Corpus(root, sdist.parts, Edit(root / edited)))
+    return prepared
+
+
+class Daemon:
+    """One dmypy server for one corpus and variant; its CPU time is read from /proc."""
+
+    def __init__(self, work: Path, item: Corpus, config: Path, name: str) -> None:
+        self.root, self.targets = item.root, DAEMON_PARTS
+        self.status = work / f"{name}.dmypy.json"
+        self.client = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(self.status)]
+        flags = corpus.mypy_command(config, work / f"{name}.dmypy-cache", [])[3:]
+        subprocess.run([*self.client, "start", "--", *flags], cwd=self.root, check=True, capture_output=True)
+        self.check()
+
+    def check(self) -> Measure:
+        pid = json.loads(self.status.read_text())["pid"]
+        before, start = self._cpu(pid), time.perf_counter()
+        done = subprocess.run([*self.client, "check", *self.targets], cwd=self.root, capture_output=True, text=True)
+        wall = time.perf_counter() - start
+        if done.returncode not in (0, 1):
+            raise RuntimeError(f"dmypy check exited {done.returncode}:\n{done.stdout}{done.stderr}")
+        return Measure(self._cpu(pid) - before, wall)
+
+    @staticmethod
+    def _cpu(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+    def stop(self) -> None:
+        subprocess.run([*self.client, "stop"], cwd=self.root, capture_output=True)
+
+
+Samples = dict[str, dict[bool, list[Measure]]]  # kind -> plugin? -> one per repetition
+
+
+def run_all(work: Path, corpora: list[Corpus]) -> Samples:
+    samples: Samples = collections.defaultdict(lambda: {True: [], False: []})
+    configs = {plugin: corpus.write_config(work, plugin=plugin) for plugin in (True, False)}
+    for repetition in range(REPEATS):
+        order = (False, True) if repetition % 2 == 0 else (True, False)
+        cold: dict[bool, list[Measure]] = {True: [], False: []}
+        warm: dict[bool, list[Measure]] = {True: [], False: []}
+        for index, item in enumerate(corpora):
+            caches = {plugin: work / f"cache-{repetition}-{index}-{plugin}" for plugin in order}
+            for plugin in order:
+                cold[plugin].append(measured(corpus.mypy_command(configs[plugin], caches[plugin], item.targets), item.root))
+            item.edit.next()
+            for plugin in order:
+                warm[plugin].append(measured(corpus.mypy_command(configs[plugin], caches[plugin], item.targets), item.root))
+            for plugin in order:
+                shutil.rmtree(caches[plugin])
+        for plugin in order:
+            samples["cold"][plugin].append(_total(cold[plugin]))
+            samples["warm"][plugin].append(_total(warm[plugin]))
+        print(f"  repetition {repetition + 1}/{REPEATS}: cold and warm done", flush=True)
+    for index, item in enumerate(corpora):
+        daemons = {plugin: Daemon(work, item, configs[plugin], f"d{index}-{plugin}") for plugin in (False, True)}
+        try:
+            for repetition in range(REPEATS):
+                item.edit.next()
+                order = (False, True) if repetition % 2 == 0 else (True, False)
+                for plugin in order:
+                    measure = daemons[plugin].check()
+                    runs = samples["dmypy"][plugin]
+                    if index == 0:
+                        runs.append(measure)
+                    else:
+                        runs[repetition] = _total([runs[repetition], measure])
+        finally:
+            for daemon in daemons.values():
+                daemon.stop()
+        print(f"  dmypy on corpus {index + 1}/{len(corpora)} done", flush=True)
+    return samples
+
+
+def _total(measures: list[Measure]) -> Measure:
+    return Measure(
+        sum(m.cpu for m in measures), sum(m.wall for m in measures), max(m.rss_mib for m in measures)
+    )
+
+
+def ratio(samples: Samples, kind: str, field: str) -> float:
+    """Median over repetitions of with/without (each pair measured back to back)."""
+    pairs = zip(samples[kind][True], samples[kind][False])
+    return statistics.median(getattr(plugin, field) / getattr(plain, field) for plugin, plain in pairs)
+
+
+def median(samples: Samples, kind: str, plugin: bool, field: str) -> float:
+    return statistics.median(getattr(measure, field) for measure in samples[kind][plugin])
+
+
+def report(samples: Samples) -> None:
+    print()
+    print(f"| measurement ({REPEATS} interleaved runs, medians) | without plugin | with plugin | ratio | wall-time ratio | target |")
+    print("|---|---|---|---|---|---|")
+    for kind, label in (("cold", "cold full check"), ("warm", "warm recheck after a one-line edit"),
+                        ("dmypy", "dmypy check after a one-line edit")):
+        print(
+            f"| {label}{' (docs_src)' if kind == 'dmypy' else ''} (CPU s) | {median(samples, kind, False, 'cpu'):.2f} | {median(samples, kind, True, 'cpu'):.2f} "
+            f"| {ratio(samples, kind, 'cpu'):.3f} | {ratio(samples, kind, 'wall'):.3f} | <= {TARGETS[kind]} |"
+        )
+    print(
+        f"| peak memory of the cold check (MiB) | {median(samples, 'cold', False, 'rss_mib'):.0f} "
+        f"| {median(samples, 'cold', True, 'rss_mib'):.0f} | {ratio(samples, 'cold', 'rss_mib'):.3f} | | "
+        f"<= {TARGETS['memory']} |"
+    )
+
+
+PROFILED = """
+import sys
+import mypy.api
+from pyinstrument import Profiler
+
+profiler = Profiler(interval=0.001)
+profiler.start()
+mypy.api.run(sys.argv[1:])
+profiler.stop()
+session = profiler.last_session
+print(session.duration)
+def walk(frame, inside):
+    mine = "mypy_plugin" in (frame.file_path or "")
+    if mine and not inside:
+        print(frame.time, frame.function, frame.file_path, frame.line_no, sep="\\t")
+    for child in frame.children:
+        walk(child, inside or mine)
+walk(session.root_frame(), False)
+"""
+
+
+def profile(work: Path, item: Corpus) -> None:
+    """One cold run with the plugin under pyinstrument: time in mypy_plugin frames, by function."""
+    config = corpus.write_config(work, plugin=True)
+    command = corpus.mypy_command(config, work / "cache-profile", item.targets)[3:]
+    done = subprocess.run([sys.executable, "-c", PROFILED, *command], cwd=item.root, capture_output=True, text=True, check=True)
+    total, *rows = done.stdout.splitlines()
+    by_function: collections.Counter[str] = collections.Counter()
+    for row in rows:
+        seconds, function, file_path, line = row.split("\t")
+        by_function[f"{function} ({Path(file_path).name}:{line})"] += float(seconds)
+    spent = sum(by_function.values())
+    print()
+    print(f"pyinstrument, one cold run with the plugin on {item.root.name}: {float(total):.1f} s sampled, "
+          f"{spent:.3f} s ({100 * spent / float(total):.2f} %) in mypy_plugin code, entered from mypy at:")
+    for name, seconds in by_function.most_common(8):
+        print(f"  {seconds:8.3f} s  {name}")
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        corpora = prepare(work)
+        samples = run_all(work, corpora)
+        report(samples)
+        profile(work, corpora[0])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
