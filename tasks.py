@@ -26,6 +26,8 @@ COMMON = [
     "pytest==9.2.0",
     "pytest-xdist==3.8.0",
     "pytest-mypy-plugins==4.1.0",
+    "hypothesis==6.170.15",
+    "pre-commit==4.7.0",
 ]
 #: name -> pins. "newest" also runs the demo; "floor" is the oldest supported mypy with a
 #: FastAPI release from before 0.123.5 (the one that changed how dependencies are classified).

@@ -21,8 +21,11 @@ the reference exactly:
 
 Projects: ``default-form`` (``db: Session = Depends(f)`` and ``dependencies=[Depends(f)]``),
 ``annotated`` (an inline ``Annotated[Session, Depends(f)]`` and an alias module,
-the case where the error is reported in a module that imports the dependency), and
-``examples`` (a copy of the bundled example app under ``strict = true``). Every module a
+the case where the error is reported in a module that imports the dependency),
+``callable-class`` (class dependencies with a ``__call__``, ``Checker`` and
+``functools.partial``, whose definitions come from the cache once their module is
+unchanged: in every form, the plugin must not read a function body that a cached definition
+does not have), and ``examples`` (a copy of the bundled example app under ``strict = true``). Every module a
 step moves code into exists from the start, because ``dmypy recheck`` checks the files it
 was first given. ``fastapi_version = auto``: each environment checks its installed FastAPI.
 """
@@ -120,6 +123,46 @@ async def inline(db: Annotated[Session, Depends({name})]) -> None: ...
 async def alias(db: SessionDep) -> None: ...
 """
 
+CALLABLE_MODELS = """\
+class Session: ...
+
+
+class Checker:
+    def __call__(self) -> int:
+        return 1
+
+
+async def make_session() -> Session:
+    return Session()
+"""
+
+#: Dependencies whose class (``Checker``, ``functools.partial``) has a ``__call__`` defined in
+#: a module that stays unchanged, so from the second run on it comes from the cache.
+CALLABLE_ROUTES = """\
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from models import Checker, Session, make_session
+from {module} import {name}
+
+router = APIRouter()
+CheckerDep = Annotated[Checker, Depends(Checker)]
+
+
+@router.get("/items")
+async def items(
+    db: Session = Depends({name}),
+    checker: Checker = Depends(Checker),
+    made: Session = Depends(partial(make_session)),
+) -> None: ...
+
+
+@router.get("/inline")
+async def inline(checker: Annotated[Checker, Depends(Checker)], alias: CheckerDep) -> None: ...
+"""
+
 #: (context manager?, name, module): kind change, back, rename while wrong, move, fix.
 SEQUENCE = [
     (False, "get_db", "deps"),
@@ -153,6 +196,13 @@ def annotated_states() -> Iterator[State]:
         files["routes.py"] = ANNOTATED_ROUTES.format(name=name, module=module)
         # The alias is reported at its definition, the inline form at its parameter.
         yield files, Counter({("aliases.py", CM): 1, ("routes.py", CM): 1} if context_manager else {})
+
+
+def callable_class_states() -> Iterator[State]:
+    for context_manager, name, module in SEQUENCE:
+        files = {"models.py": CALLABLE_MODELS, **homes(context_manager, name, module)}
+        files["routes.py"] = CALLABLE_ROUTES.format(name=name, module=module)
+        yield files, Counter({("routes.py", CM): 1} if context_manager else {})
 
 
 # --- the example app: the same kinds of edit, on real code ---------------------------------------
@@ -230,6 +280,7 @@ SCENARIOS = {
     "annotated": Scenario(
         ("models.py", "deps.py", "store.py", "aliases.py", "routes.py"), "", annotated_states
     ),
+    "callable-class": Scenario(("models.py", "deps.py", "store.py", "routes.py"), "", callable_class_states),
     "examples": Scenario(("app",), "strict = true\n", examples_states),
 }
 
