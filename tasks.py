@@ -39,6 +39,8 @@ COMMON = [
     "pytest-mypy-plugins==4.1.0",
     "basedpyright==1.40.2",  # checks the shipped stubs (tests/stubs) as pyright / Pylance users see them
     "sqlmodel==0.0.50",  # its docs_src/ is part of the real-code corpus (tests/realcode/)
+    "hypothesis==6.170.15",  # generated dependency shapes (tests/integration/test_generated_shapes.py)
+    "pre-commit==4.7.0",  # the README's pre-commit snippet (tests/integration/test_integrations.py)
 ]
 #: name -> pins. "newest" also runs the demo; "floor" is the oldest supported mypy with a
 #: FastAPI release from before 0.123.5 (the one that changed how dependencies are classified).
@@ -46,6 +48,8 @@ ENVIRONMENTS = {
     "newest": ["mypy==2.4.1", "fastapi==0.165.0", *COMMON, "pyinstrument==5.1.3"],  # bench profiles
     "floor": ["mypy==1.19.1", "fastapi==0.115.14", *COMMON],
 }
+#: name -> extra pytest arguments: the library corpus (minutes) runs on the newest mypy only.
+PYTEST_ARGUMENTS = {"newest": [], "floor": ["-m", "not corpus"]}
 
 
 def environment(name: str) -> Path:
@@ -78,7 +82,8 @@ def test() -> int:
     for name in ENVIRONMENTS:
         python = environment(name)
         print(f"== tests on .venvs/{name}", flush=True)
-        command = [str(python), "-m", "pytest", "-n", "2", "-p", "no:cacheprovider", "tests"]
+        pytest = ["-m", "pytest", "-n", "2", "-p", "no:cacheprovider", *PYTEST_ARGUMENTS[name], "tests"]
+        command = [str(python), *pytest]
         # pytest-mypy-plugins runs the `mypy` found on PATH: make it this environment's.
         path = f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}"
         if subprocess.run(command, cwd=ROOT, env={**os.environ, "PATH": path}).returncode:

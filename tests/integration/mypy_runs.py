@@ -3,6 +3,7 @@
 ``Project`` writes files with strictly increasing mtimes (so no edit goes unseen by a
 cache), runs mypy in this process and dmypy as a subprocess, and gives each cold run a
 cache of its own so it can serve as the reference for the files as they are now.
+``files`` are what mypy and ``dmypy check`` are given: module files or package folders.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +41,29 @@ class Result:
         """Every line but the closing summary (dmypy's recheck counts all modules it holds there)."""
         return [line for line in self.output.splitlines() if not _SUMMARY.match(line)]
 
+    @property
+    def diagnostics_by_file(self) -> dict[str, list[str]]:
+        """The diagnostics per file, each file's in printed order.
+
+        For ``--num-workers``: an incremental parallel run prints the files in the order its
+        workers finish them, so only the order within a file is defined.
+        """
+        by_file: dict[str, list[str]] = {}
+        for line in self.diagnostics:
+            by_file.setdefault(line.split(":", 1)[0], []).append(line)
+        return by_file
+
+    @property
+    def codes(self) -> Counter[tuple[str, str]]:
+        """How many errors each (file, error code) pair has, e.g. ``("routes.py", "assignment")``."""
+        found: Counter[tuple[str, str]] = Counter()
+        for error in self.errors:
+            path, _ = error.split(":", 1)
+            code = re.search(r"  \[([a-z-]+)\]$", error)
+            assert code is not None, f"error without a code: {error}"
+            found[path, code.group(1)] += 1
+        return found
+
 
 @dataclass
 class Project:
@@ -50,14 +75,23 @@ class Project:
     def write(self, name: str, text: str) -> None:
         """Write a file with a later whole-second mtime than any before, so no edit can go unseen."""
         path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         os.utime(path, (self._next_mtime, self._next_mtime))
         self._next_mtime += 10
 
-    def configure(self, fastapi_version: str) -> None:
+    def write_changed(self, files: Mapping[str, str]) -> None:
+        """Save the files whose text differs from what is on disk, as an editor saves edits."""
+        for name, text in files.items():
+            path = self.root / name
+            if not path.exists() or path.read_text() != text:
+                self.write(name, text)
+
+    def configure(self, fastapi_version: str, settings: str = "") -> None:
+        """mypy.ini enabling the plugin; ``settings`` are extra ``[mypy]`` lines (e.g. ``strict = true``)."""
         self.write(
             "mypy.ini",
-            "[mypy]\nplugins = mypy_plugin\n\n"
+            f"[mypy]\nplugins = mypy_plugin\n{settings}\n"
             f"[mypy.plugins.mypy-async-resources]\nfastapi_version = {fastapi_version}\n",
         )
 

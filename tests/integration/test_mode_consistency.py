@@ -1,0 +1,360 @@
+"""Pins that every way users run mypy prints what a cold run prints, after every edit.
+
+Three multi-module projects, each taken through an edit sequence an editor session could
+produce: a dependency turns from an async generator into an ``@asynccontextmanager``
+function and back (its kind changes), it is renamed together with every use, it is moved
+to another module, and the bug is fixed. For every step the reference is a cold run (a
+cache of its own); its error codes are pinned too, so modes cannot agree on a broken
+verdict. Then, per project and mode, the same steps are replayed and each output must equal
+the reference exactly:
+
+- ``incremental``: one ``--cache-dir`` for the whole sequence; after each edit an
+  incremental run, then a warm run with nothing changed;
+- ``dmypy``: ``dmypy start``, ``dmypy check <files>``, and after each edit ``dmypy recheck``,
+  as an editor integration drives the daemon (its closing summary line counts every module
+  it holds, so only the diagnostics and the exit status are compared);
+- ``--num-workers 2`` and ``--no-native-parser`` (mypy >= 2.0; skipped on older mypy): one
+  cache for the sequence, so the first run is cold and the later ones incremental. An
+  incremental parallel run prints the files in the order its workers finish them (seen on the
+  example app: routes_right.py's errors after routes_wrong.py's), so for ``--num-workers``
+  each file's diagnostics, the summary line and the status are compared, not the file order.
+
+Projects: ``default-form`` (``db: Session = Depends(f)`` and ``dependencies=[Depends(f)]``),
+``annotated`` (an inline ``Annotated[Session, Depends(f)]`` and an alias module,
+the case where the error is reported in a module that imports the dependency),
+``callable-class`` (class dependencies with a ``__call__``, ``Checker`` and
+``functools.partial``, whose definitions come from the cache once their module is
+unchanged: in every form, the plugin must not read a function body that a cached definition
+does not have), and ``examples`` (a copy of the bundled example app under ``strict = true``). Every module a
+step moves code into exists from the start, because ``dmypy recheck`` checks the files it
+was first given. ``fastapi_version = auto``: each environment checks its installed FastAPI.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from mypy_runs import Project, Result, mypy_has_option
+
+ROOT = Path(__file__).resolve().parents[2]
+CM = "resource-depends-context-manager"
+
+#: One state of a project: every file's text, and the (file, code) errors it must produce.
+State = tuple[dict[str, str], Counter[tuple[str, str]]]
+
+
+# --- the two small projects: a dependency of some kind, name and home module --------------------
+
+MODELS = "class Session: ...\n"
+
+GENERATOR = """\
+async def {name}() -> AsyncIterator[Session]:
+    yield Session()
+"""
+
+CONTEXT_MANAGER = """\
+@asynccontextmanager
+async def {name}() -> AsyncIterator[Session]:
+    yield Session()
+"""
+
+HOME = """\
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from models import Session
+
+
+def helper_{module}() -> int:
+    return 1
+
+"""
+
+DEFAULT_FORM_ROUTES = """\
+from fastapi import APIRouter, Depends
+
+from models import Session
+from {module} import {name}
+
+router = APIRouter()
+
+
+@router.get("/items")
+async def items(db: Session = Depends({name})) -> None: ...
+
+
+@router.get("/health", dependencies=[Depends({name})])
+async def health() -> None: ...
+"""
+
+ALIASES = """\
+from typing import Annotated
+
+from fastapi import Depends
+
+from models import Session
+from {module} import {name}
+
+SessionDep = Annotated[Session, Depends({name})]
+"""
+
+ANNOTATED_ROUTES = """\
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from aliases import SessionDep
+from models import Session
+from {module} import {name}
+
+router = APIRouter()
+
+
+@router.get("/inline")
+async def inline(db: Annotated[Session, Depends({name})]) -> None: ...
+
+
+@router.get("/alias")
+async def alias(db: SessionDep) -> None: ...
+"""
+
+CALLABLE_MODELS = """\
+class Session: ...
+
+
+class Checker:
+    def __call__(self) -> int:
+        return 1
+
+
+def make_session() -> Session:  # not async: a partial of a coroutine is version-dependent
+    return Session()
+"""
+
+#: Dependencies whose class (``Checker``, ``functools.partial``) has a ``__call__`` defined in
+#: a module that stays unchanged, so from the second run on it comes from the cache.
+CALLABLE_ROUTES = """\
+from functools import partial
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from models import Checker, Session, make_session
+from {module} import {name}
+
+router = APIRouter()
+CheckerDep = Annotated[Checker, Depends(Checker)]
+
+
+@router.get("/items")
+async def items(
+    db: Session = Depends({name}),
+    checker: Checker = Depends(Checker),
+    made: Session = Depends(partial(make_session)),
+) -> None: ...
+
+
+@router.get("/inline")
+async def inline(checker: Annotated[Checker, Depends(Checker)], alias: CheckerDep) -> None: ...
+"""
+
+#: (context manager?, name, module): kind change, back, rename while wrong, move, fix.
+SEQUENCE = [
+    (False, "get_db", "deps"),
+    (True, "get_db", "deps"),
+    (False, "get_db", "deps"),
+    (True, "open_session", "deps"),
+    (True, "open_session", "store"),
+    (False, "open_session", "store"),
+]
+
+
+def homes(context_manager: bool, name: str, module: str) -> dict[str, str]:
+    definition = (CONTEXT_MANAGER if context_manager else GENERATOR).format(name=name)
+    return {
+        f"{home}.py": HOME.format(module=home) + ("\n" + definition if home == module else "")
+        for home in ("deps", "store")
+    }
+
+
+def default_form_states() -> Iterator[State]:
+    for context_manager, name, module in SEQUENCE:
+        files = {"models.py": MODELS, **homes(context_manager, name, module)}
+        files["routes.py"] = DEFAULT_FORM_ROUTES.format(name=name, module=module)
+        yield files, Counter({("routes.py", CM): 2} if context_manager else {})
+
+
+def annotated_states() -> Iterator[State]:
+    for context_manager, name, module in SEQUENCE:
+        files = {"models.py": MODELS, **homes(context_manager, name, module)}
+        files["aliases.py"] = ALIASES.format(name=name, module=module)
+        files["routes.py"] = ANNOTATED_ROUTES.format(name=name, module=module)
+        # The alias is reported at its definition, the inline form at its parameter.
+        yield files, Counter({("aliases.py", CM): 1, ("routes.py", CM): 1} if context_manager else {})
+
+
+def callable_class_states() -> Iterator[State]:
+    for context_manager, name, module in SEQUENCE:
+        files = {"models.py": CALLABLE_MODELS, **homes(context_manager, name, module)}
+        files["routes.py"] = CALLABLE_ROUTES.format(name=name, module=module)
+        yield files, Counter({("routes.py", CM): 1} if context_manager else {})
+
+
+# --- the example app: the same kinds of edit, on real code ---------------------------------------
+
+
+def examples_states() -> Iterator[State]:
+    files = {f"app/{path.name}": path.read_text() for path in sorted((ROOT / "examples" / "app").glob("*.py"))}
+    bundled = Counter({
+        ("app/routes_wrong.py", CM): 2,
+        ("app/routes_wrong.py", "assignment"): 1,
+        ("app/routes_wrong.py", "resource-depends-generator-object"): 1,
+    })  # fmt: skip
+    yield dict(files), bundled
+
+    generator = "\n\nasync def get_db() -> AsyncIterator[AsyncSession]:"
+    assert generator in files["app/db.py"]
+    files["app/db.py"] = files["app/db.py"].replace(generator, "\n\n@asynccontextmanager" + generator[1:])
+    # routes_right: the parameter and the dependencies list; routes_wrong: the Session
+    # parameter is now a context-manager error, and get_db_session returns the wrong object.
+    yield dict(files), bundled + Counter({
+        ("app/routes_right.py", CM): 2,
+        ("app/routes_wrong.py", CM): 1,
+        ("app/routes_wrong.py", "assignment"): -1,
+        ("app/routes_wrong.py", "return-value"): 1,
+    })  # fmt: skip
+
+    files["app/db.py"] = files["app/db.py"].replace("\n\n@asynccontextmanager" + generator[1:], generator)
+    yield dict(files), bundled
+
+    files = {name: re.sub(r"\bget_db\b", "open_session", text) for name, text in files.items()}
+    yield dict(files), bundled
+
+    definition = re.search(r"\n\nasync def open_session\(.*?\n\n\n", files["app/db.py"], re.DOTALL)
+    assert definition is not None
+    files["app/db.py"] = files["app/db.py"].replace(definition.group(), "\n\n\n")
+    files["app/models.py"] = (
+        files["app/models.py"].replace(
+            "from pydantic", "from collections.abc import AsyncIterator\n\nfrom pydantic"
+        ).replace(
+            "from sqlalchemy.orm", "from sqlalchemy.ext.asyncio import AsyncSession\nfrom sqlalchemy.orm"
+        ).replace(
+            "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n",
+            "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\nfrom app.db import SessionLocal\n",
+        )
+        + definition.group().rstrip()
+        + "\n"
+    )
+    for routes in ("app/routes_right.py", "app/routes_wrong.py"):
+        files[routes] = re.sub(r"^from app\.db import (.*)$", import_without_open_session, files[routes], flags=re.M)
+        files[routes] = files[routes].replace("from app.models import ", "from app.models import open_session, ")
+    yield dict(files), bundled
+
+    files["app/routes_wrong.py"], fixed = re.subn(r"^@asynccontextmanager  # the bug.*\n", "", files["app/routes_wrong.py"], flags=re.M)
+    assert fixed == 1
+    yield dict(files), bundled - Counter({("app/routes_wrong.py", CM): 1})
+
+
+def import_without_open_session(line: re.Match[str]) -> str:
+    names = [name for name in line.group(1).split(", ") if name != "open_session"]
+    assert len(names) < len(line.group(1).split(", ")), line.group()
+    return f"from app.db import {', '.join(names)}"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    files: tuple[str, ...]
+    settings: str
+    states: Callable[[], Iterator[State]]
+
+
+SCENARIOS = {
+    "default-form": Scenario(
+        ("models.py", "deps.py", "store.py", "routes.py"), "", default_form_states
+    ),
+    "annotated": Scenario(
+        ("models.py", "deps.py", "store.py", "aliases.py", "routes.py"), "", annotated_states
+    ),
+    "callable-class": Scenario(("models.py", "deps.py", "store.py", "routes.py"), "", callable_class_states),
+    "examples": Scenario(("app",), "strict = true\n", examples_states),
+}
+
+
+def open_project(root: Path, scenario: Scenario) -> Project:
+    project = Project(root, scenario.files)
+    root.mkdir()
+    project.configure("auto", scenario.settings)
+    return project
+
+
+#: scenario name -> each step's files and cold-run output (computed once per test process).
+_references: dict[str, list[tuple[dict[str, str], Result]]] = {}
+
+
+def references(name: str, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[dict[str, str], Result]]:
+    if name not in _references:
+        project = open_project(tmp_path_factory.mktemp(f"{name}-cold") / "project", SCENARIOS[name])
+        steps = []
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(project.root)
+            for number, (files, expected) in enumerate(SCENARIOS[name].states()):
+                project.write_changed(files)
+                cold = project.cold()
+                assert cold.codes == +expected, f"step {number}:\n{cold.output}"
+                steps.append((files, cold))
+        _references[name] = steps
+    return _references[name]
+
+
+def option_mode(option: str, *values: str) -> object:
+    return pytest.param(
+        (option, *values),
+        id=option,
+        marks=pytest.mark.skipif(not mypy_has_option(option), reason=f"this mypy has no {option} (mypy >= 2.0)"),
+    )
+
+
+MODES = [
+    pytest.param("incremental", id="incremental"),
+    pytest.param("dmypy", id="dmypy"),
+    option_mode("--num-workers", "2"),
+    option_mode("--no-native-parser"),
+]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_mode_matches_cold_runs_after_every_edit(
+    name: str, mode: str | tuple[str, ...], tmp_path: Path, tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    steps = references(name, tmp_path_factory)
+    project = open_project(tmp_path / "project", SCENARIOS[name])
+    monkeypatch.chdir(project.root)
+
+    if mode == "dmypy":
+        project.write_changed(steps[0][0])
+        with project.daemon(tmp_path) as daemon:
+            assert daemon.run("check", *project.files) == steps[0][1]
+            for number, (files, cold) in enumerate(steps[1:], 1):
+                project.write_changed(files)
+                rechecked = daemon.run("recheck")
+                assert (rechecked.status, rechecked.diagnostics) == (cold.status, cold.diagnostics), f"step {number}"
+        return
+
+    options = () if mode == "incremental" else mode
+    for number, (files, cold) in enumerate(steps):
+        project.write_changed(files)
+        result = project.mypy("cache", *options)
+        if "--num-workers" in options:
+            assert (result.status, result.diagnostics_by_file) == (cold.status, cold.diagnostics_by_file), number
+            assert result.output.splitlines()[-1] == cold.output.splitlines()[-1], number
+        else:
+            assert result == cold, f"step {number}: run after the edit differs from cold"
+        if mode == "incremental":
+            assert project.mypy("cache") == cold, f"step {number}: warm run differs from cold"
