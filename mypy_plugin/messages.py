@@ -242,10 +242,12 @@ _CALLED_OBJECTS: Final = {
 
 
 def _enter_it_note(dependency: Dependency) -> str:
+    # A lambda has no name to enter: show where its manager goes.
+    manager = "<the manager>" if dependency.name == LAMBDA else f"{dependency.name}()"
     if dependency.is_async:
-        code = f"async def get_resource(): async with {dependency.name}() as resource: yield resource"
+        code = f"async def get_resource(): async with {manager} as resource: yield resource"
     else:
-        code = f"def get_resource(): with {dependency.name}() as resource: yield resource"
+        code = f"def get_resource(): with {manager} as resource: yield resource"
     return f'Depend on a generator that enters it instead: "{code}"'
 
 

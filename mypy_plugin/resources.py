@@ -181,6 +181,8 @@ def describe(expression: Expression) -> str:
         return f"{describe(expression.expr)}.{expression.name}"
     if isinstance(expression, LambdaExpr):
         return LAMBDA
+    if isinstance(expression, CallExpr) and isinstance(expression.callee, (NameExpr, MemberExpr)):
+        return f"{describe(expression.callee)}()"  # an instance created in place
     return "dependency"
 
 
