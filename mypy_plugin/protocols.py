@@ -28,7 +28,6 @@ from typing import Final, Union
 
 from mypy.checker import TypeChecker
 from mypy.lookup import lookup_fully_qualified
-from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import (
     AssignmentStmt,
     AwaitExpr,
@@ -72,6 +71,7 @@ from mypy.types import (
 )
 
 from mypy_plugin import fullnames, messages
+from mypy_plugin.resources import type_argument
 
 CallContext = Union[FunctionContext, MethodContext]
 CallHook = Callable[[CallContext], Type]
@@ -202,9 +202,9 @@ def _from_instance(instance: Instance) -> ResourceObject | None:
     elif manager:
         resource = _entered(instance, "__enter__", awaited=False)
     elif async_generator:
-        resource = _type_argument(instance, _ASYNC_ITERATOR_BASES)
+        resource = type_argument(instance, _ASYNC_ITERATOR_BASES)
     elif generator:
-        resource = _type_argument(instance, _ITERATOR_BASES)
+        resource = type_argument(instance, _ITERATOR_BASES)
     else:
         return None
     is_wrapper = (
@@ -234,19 +234,7 @@ def _entered(instance: Instance, method: str, *, awaited: bool) -> Type:
     enter = get_proper_type(find_member(method, instance, instance, is_operator=True))
     if not isinstance(enter, CallableType):
         return AnyType(TypeOfAny.special_form)
-    return _type_argument(enter.ret_type, _AWAIT_BASES) if awaited else enter.ret_type
-
-
-def _type_argument(value: Type, bases: tuple[str, ...]) -> Type:
-    proper = get_proper_type(value)
-    if isinstance(proper, Instance):
-        for base in proper.type.mro:
-            if base.fullname in bases:
-                mapped = map_instance_to_supertype(proper, base)
-                index = 2 if base.fullname == fullnames.COROUTINE else 0
-                if len(mapped.args) > index:
-                    return mapped.args[index]
-    return AnyType(TypeOfAny.special_form)
+    return type_argument(enter.ret_type, _AWAIT_BASES) if awaited else enter.ret_type
 
 
 def _typeinfo(api: TypeChecker, fullname: str) -> TypeInfo | None:

@@ -284,12 +284,12 @@ def _by_flags(name: str, func: FuncItem, result: Type) -> Dependency:
     """FastAPI's own test: the code object's flags, then what the call gives."""
     is_generator = is_generator_function(func)
     if is_generator and func.is_coroutine:
-        yielded = _type_argument(result, _ASYNC_YIELD_BASES)
+        yielded = type_argument(result, _ASYNC_YIELD_BASES)
         return Dependency(Kind.ASYNC_GENERATOR_FUNCTION, name, yielded, is_async=True)
     if is_generator:
-        return Dependency(Kind.GENERATOR_FUNCTION, name, _type_argument(result, _SYNC_YIELD_BASES))
+        return Dependency(Kind.GENERATOR_FUNCTION, name, type_argument(result, _SYNC_YIELD_BASES))
     if func.is_coroutine:
-        return _returned_object(Kind.COROUTINE_FUNCTION, name, _type_argument(result, _AWAIT_BASES))
+        return _returned_object(Kind.COROUTINE_FUNCTION, name, type_argument(result, _AWAIT_BASES))
     return _returned_object(Kind.FUNCTION, name, result)
 
 
@@ -346,7 +346,7 @@ def _returned_object(kind: Kind, name: str, value: Type) -> Dependency:
     fullname = proper.type.fullname
     if fullname in _GENERATOR_TYPES:
         is_async = _GENERATOR_TYPES[fullname]
-        yielded = _type_argument(proper, _ASYNC_YIELD_BASES if is_async else _SYNC_YIELD_BASES)
+        yielded = type_argument(proper, _ASYNC_YIELD_BASES if is_async else _SYNC_YIELD_BASES)
         return Dependency(
             Kind.RETURNS_GENERATOR, name, proper, resource=yielded, is_async=is_async, unmistakable=True
         )
@@ -372,10 +372,10 @@ def _entered_type(manager: Instance, method: str, is_async: bool) -> Type | None
     enter = get_proper_type(find_member(method, manager, manager, is_operator=True))
     if not isinstance(enter, CallableType):
         return None
-    return _type_argument(enter.ret_type, _AWAIT_BASES) if is_async else enter.ret_type
+    return type_argument(enter.ret_type, _AWAIT_BASES) if is_async else enter.ret_type
 
 
-def _type_argument(value: Type, bases: tuple[str, ...]) -> Type:
+def type_argument(value: Type, bases: tuple[str, ...]) -> Type:
     """The first type argument of ``value`` seen as one of ``bases`` (``AsyncIterator[T]`` -> T)."""
     proper = get_proper_type(value)
     if isinstance(proper, Instance):

@@ -21,6 +21,32 @@ from pathlib import Path
 
 import mypy.api
 
+#: deps.py of the mode tests: a correct async generator dependency, and the same as an
+#: @asynccontextmanager function (reported wherever it is used).
+GENERATOR_DEPS = """\
+from collections.abc import AsyncIterator
+
+
+class Session: ...
+
+
+async def get_db() -> AsyncIterator[Session]:
+    yield Session()
+"""
+
+CONTEXT_MANAGER_DEPS = """\
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+
+class Session: ...
+
+
+@asynccontextmanager
+async def get_db() -> AsyncIterator[Session]:
+    yield Session()
+"""
+
 _SUMMARY = re.compile(
     r"^(Success: no issues found in \d+ source files?"
     r"|Found \d+ errors? in \d+ files? \(checked \d+ source files?\))$"

@@ -16,31 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mypy_runs import Project, Result
-
-GENERATOR_DEPS = """\
-from collections.abc import AsyncIterator
-
-
-class Session: ...
-
-
-async def get_db() -> AsyncIterator[Session]:
-    yield Session()
-"""
-
-CONTEXT_MANAGER_DEPS = """\
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-
-class Session: ...
-
-
-@asynccontextmanager
-async def get_db() -> AsyncIterator[Session]:
-    yield Session()
-"""
+from mypy_runs import CONTEXT_MANAGER_DEPS, GENERATOR_DEPS, Project, Result
 
 ROUTES = """\
 from fastapi import Depends
