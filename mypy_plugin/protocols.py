@@ -523,7 +523,7 @@ def _expected(api: TypeChecker, call: CallExpr, obj: ResourceObject, subject: st
         expected is None
         or not obj.is_wrapper
         or isinstance(get_proper_type(expected), AnyType)
-        or isinstance(get_proper_type(obj.resource), AnyType)
+        or isinstance(get_proper_type(obj.resource), (AnyType, NoneType))  # None fits any Optional
         or is_subtype(obj.typ, expected)
         or not is_subtype(obj.resource, expected)
     ):

@@ -56,7 +56,6 @@ FIX_NOTES = {
     "resource-with-mismatch": ('Use "',),
     "resource-never-entered": ("Enter it first: ", "Iterate it first: "),
 }
-}
 #: Files that need newer syntax than some mypy/Python pairs can parse.
 NEEDS_PEP695 = {"d3_pep695_alias.py", "ok_d3_pep695_alias.py"}
 

@@ -139,11 +139,14 @@ _batches = itertools.count()
 @settings(max_examples=30, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batch=st.lists(shapes(), min_size=1, max_size=10))
 def test_generated_shapes_get_the_predicted_verdict(workdir: Path, batch: list[Shape]) -> None:
-    folder = workdir / f"batch{next(_batches)}"
+    batch_number = next(_batches)
+    folder = workdir / f"batch{batch_number}"
     folder.mkdir()
     modules = []
     for number, shape in enumerate(batch):
-        module = folder / f"shape{number}.py"
+        # Module names unique across batches: the shared cache must never take one batch's
+        # shape1 for another's (same name, same size, same second: mypy trusts the cache).
+        module = folder / f"shape_{batch_number}_{number}.py"
         module.write_text(shape.source())
         modules.append(str(module))
 
