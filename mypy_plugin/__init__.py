@@ -2,7 +2,7 @@
 
 This module only routes: it maps fully-qualified names to hooks and reports the
 configuration that changes verdicts. mypy fingerprints this file and ``__version__``
-for its cache. Type logic lives in depends.py, annotated.py, resources.py and protocols.py.
+for its cache. Type logic lives in depends.py, annotated.py, resources.py, protocols.py and lifetime.py.
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ class AsyncResourcesPlugin(Plugin):
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
         hook = self._function_hooks.get(fullname)
         # Any other callee: a resource factory gets the protocol checks (protocols.py).
-        return hook if hook is not None else protocols.function_hook(self.lookup_fully_qualified, fullname)
+        return hook if hook is not None else protocols.function_hook(self.lookup_fully_qualified, fullname, self._config)
 
     def get_method_hook(self, fullname: str) -> MethodHook | None:
-        return protocols.method_hook(self.lookup_fully_qualified, fullname)
+        return protocols.method_hook(self.lookup_fully_qualified, fullname, self._config)
 
     def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:
         # The shipped stubs overload Depends/Security; the plugin decides on FastAPI's signature.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import configparser
 import json
+import re
 import sys
 from dataclasses import dataclass
 from typing import Final
@@ -17,6 +18,7 @@ from typing import Final
 from mypy.errors import CompileError
 from mypy.options import Options
 
+from mypy_plugin import fullnames
 from mypy_plugin.fastapi_runtime import FastAPIRuntime, installed_fastapi_version, parse_version
 
 if sys.version_info >= (3, 11):
@@ -31,7 +33,13 @@ INI_SECTION: Final = f"mypy.plugins.{NAME}"
 #: key -> (default, what is allowed); the one place a key is declared.
 KEYS: Final = {
     "fastapi_version": ("auto", '"auto" or a FastAPI release such as "0.115.14"'),
+    "closed_on_exit": (
+        (),
+        'a list of fully-qualified class names such as ["myapp.db.Database"] '
+        "(in an ini file: names separated by commas)",
+    ),
 }
+_CLASS_NAME: Final = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)+")
 
 
 def config_error(config_file: str, problem: str) -> CompileError:
@@ -45,6 +53,8 @@ def config_error(config_file: str, problem: str) -> CompileError:
 @dataclass(frozen=True)
 class PluginConfig:
     fastapi: FastAPIRuntime
+    #: Classes a with / async with block closes on exit: the built-in table plus the setting.
+    closed_on_exit: frozenset[str] = fullnames.CLOSED_ON_EXIT
 
     @classmethod
     def from_options(cls, options: Options) -> PluginConfig:
@@ -60,12 +70,17 @@ class PluginConfig:
         return cls(
             fastapi=_fastapi_runtime(
                 raw.get("fastapi_version", KEYS["fastapi_version"][0]), str(config_file), options
-            )
+            ),
+            closed_on_exit=fullnames.CLOSED_ON_EXIT
+            | _class_names(raw.get("closed_on_exit", KEYS["closed_on_exit"][0]), str(config_file)),
         )
 
     def as_cache_key(self) -> dict[str, object]:
         """Only what changes verdicts; mypy discards its cache when this changes."""
-        return {"fastapi_version": self.fastapi.label}
+        return {
+            "fastapi_version": self.fastapi.label,
+            "closed_on_exit": sorted(self.closed_on_exit - fullnames.CLOSED_ON_EXIT),
+        }
 
 
 def _fastapi_runtime(value: object, config_file: str, options: Options) -> FastAPIRuntime:
@@ -78,6 +93,21 @@ def _fastapi_runtime(value: object, config_file: str, options: Options) -> FastA
             f'invalid value {_quote(value)} for "fastapi_version"; allowed: {KEYS["fastapi_version"][1]}',
         )
     return FastAPIRuntime(version)
+
+
+def _class_names(value: object, config_file: str) -> frozenset[str]:
+    """``["a.B", "c.D"]`` (TOML) or ``a.B, c.D`` (ini; the TOML spelling is accepted there too)."""
+    if isinstance(value, str):
+        names: object = [name.strip(" \t[]'\"") for name in value.replace("\n", ",").split(",")]
+    else:
+        names = value
+    if not isinstance(names, (list, tuple)) or not all(
+        isinstance(name, str) and (not name or _CLASS_NAME.fullmatch(name)) for name in names
+    ):
+        raise config_error(
+            config_file, f'invalid value {_quote(value)} for "closed_on_exit"; allowed: {KEYS["closed_on_exit"][1]}'
+        )
+    return frozenset(name for name in names if name)
 
 
 def _quote(value: object) -> str:

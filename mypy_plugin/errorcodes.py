@@ -86,6 +86,22 @@ DEPENDS_DECORATOR: Final = ErrorCode(
     CATEGORY,
 )
 
+EARLY_EXIT: Final = ErrorCode(
+    "resource-early-exit",
+    "Check that iteration over a generator holding a resource is not left before it finishes",
+    CATEGORY,
+)
+USE_AFTER_BLOCK: Final = ErrorCode(
+    "resource-use-after-block",
+    "Check that a resource bound by with / async with is not used after the block closed it",
+    CATEGORY,
+)
+ESCAPES_BLOCK: Final = ErrorCode(
+    "resource-escapes-block",
+    "Check that a resource is not returned from inside the with / async with block that closes it",
+    CATEGORY,
+)
+
 ALL: Final = (
     DEPENDS_CONTEXT_MANAGER,
     DEPENDS_GENERATOR_OBJECT,
@@ -100,4 +116,7 @@ ALL: Final = (
     DEPENDS_GENERATOR_CLASS,
     DEPENDS_PARTIAL,
     DEPENDS_DECORATOR,
+    EARLY_EXIT,
+    USE_AFTER_BLOCK,
+    ESCAPES_BLOCK,
 )

@@ -57,3 +57,35 @@ TYPE_ALIAS_TYPE: Final = frozenset({"typing.TypeAliasType", TYPE_ALIAS_TYPE_EXTE
 
 # functools: callables FastAPI looks through in ways the issue-2 classifier does not model yet
 PARTIAL: Final = "functools.partial"
+
+# builtins that take one item from an iterator and drop it: anext(get_db()), next(rows())
+ANEXT: Final = "builtins.anext"
+NEXT: Final = "builtins.next"
+TAKE_ONE: Final = frozenset({ANEXT, NEXT})
+
+# Closed when their with / async with block exits: a name bound by the block is dead after it
+# (subclasses included). Not sqlite3.Connection: its `with` commits and leaves it open.
+CLOSED_ON_EXIT: Final = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.ext.asyncio.engine.AsyncConnection",
+        "sqlalchemy.ext.asyncio.engine.AsyncTransaction",
+        "sqlalchemy.ext.asyncio.session.AsyncSessionTransaction",
+        "sqlalchemy.orm.session.Session",
+        "sqlalchemy.orm.session.SessionTransaction",
+        "sqlalchemy.engine.base.Connection",
+        "sqlalchemy.engine.base.Transaction",
+        "asyncpg.connection.Connection",
+        "asyncpg.pool.PoolConnectionProxy",
+        "httpx._client.AsyncClient",
+        "httpx._client.Client",
+        "httpx._models.Response",
+        "aiohttp.client.ClientSession",
+        "aiohttp.client_reqrep.ClientResponse",
+        "io.IOBase",
+        "typing.IO",
+        "socket.socket",
+        "zipfile.ZipFile",
+        "tarfile.TarFile",
+    }
+)

@@ -378,5 +378,68 @@ def never_entered(
     )
 
 
+# Resource lifetime (lifetime.py): the resource outlives, or is used past, what keeps it open.
+
+
+def early_exit(
+    api: CheckerPluginInterface, context: Context, keyword: str, subject: str, target: str, *, is_async: bool
+) -> None:
+    """``return`` / ``break`` / ``raise`` inside ``async for x in gen()`` over a resource generator."""
+    loop = "async for" if is_async else "for"
+    closing = "async with aclosing" if is_async else "with closing"
+    _report(
+        api,
+        context,
+        errorcodes.EARLY_EXIT,
+        f'"{keyword}" leaves "{loop} {target} in {subject}" before the generator finishes: the resource '
+        f'it holds across its "yield" stays open until garbage collection runs its cleanup',
+        f'Close it on the way out: "{closing}({subject}) as it: {loop} {target} in it:"',
+    )
+
+
+def taken_once(api: CheckerPluginInterface, context: Context, written: str, subject: str, *, is_async: bool) -> None:
+    """``anext(gen())`` / ``gen().__anext__()``: one item, then the generator is dropped."""
+    fix = (
+        f"async with aclosing({subject}) as it: value = await anext(it)"
+        if is_async
+        else f"with closing({subject}) as it: value = next(it)"
+    )
+    _report(
+        api,
+        context,
+        errorcodes.EARLY_EXIT,
+        f'"{written}" takes one item and drops the generator: the resource it holds across its "yield" '
+        f"stays open until garbage collection runs its cleanup",
+        f'Keep the generator to close it: "{fix}"',
+    )
+
+
+def escapes_block(api: CheckerPluginInterface, context: Context, name: str, resource: Type, statement: str) -> None:
+    """``async with Session() as s: return s``."""
+    decorator = "@asynccontextmanager" if statement == "async with" else "@contextmanager"
+    _report(
+        api,
+        context,
+        errorcodes.ESCAPES_BLOCK,
+        f'"{name}" is returned from inside its "{statement}" block, which closes the '
+        f'"{_format(api, resource)}" as the function returns: the caller gets a closed resource',
+        f'Make the function an {decorator} function that yields "{name}", and enter it with "{statement}"',
+    )
+
+
+def used_after_block(
+    api: CheckerPluginInterface, context: Context, name: str, resource: Type, statement: str, line: int
+) -> None:
+    """``async with Session() as s: ...`` then ``await s.execute(...)`` after the block."""
+    _report(
+        api,
+        context,
+        errorcodes.USE_AFTER_BLOCK,
+        f'"{name}" is used after its "{statement}" block (line {line}) closed the '
+        f'"{_format(api, resource)}": it is a closed resource here',
+        f'Move this use into the "{statement}" block, or open a new block around it',
+    )
+
+
 def _as(target: str | None) -> str:
     return f" as {target}" if target is not None else ""

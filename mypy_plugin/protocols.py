@@ -70,8 +70,10 @@ from mypy.types import (
     get_proper_type,
 )
 
-from mypy_plugin import fullnames, messages
+from mypy_plugin import fullnames, lifetime, messages
+from mypy_plugin.config import PluginConfig
 from mypy_plugin.resources import type_argument
+from mypy_plugin.scope import Parent, Use, describe_call, find_parent, nodes, same_reference, target_name
 
 CallContext = Union[FunctionContext, MethodContext]
 CallHook = Callable[[CallContext], Type]
@@ -95,14 +97,14 @@ _CONTEXTLIB_MANAGERS: Final = frozenset(
 # ---------------------------------------------------------------------------------------
 
 
-def function_hook(lookup: Lookup, fullname: str) -> CallHook | None:
+def function_hook(lookup: Lookup, fullname: str, config: PluginConfig) -> CallHook | None:
     """The hook for a function or class call whose result may be a resource object."""
     symbol = lookup(fullname)
     node = symbol.node if symbol is not None else None
-    return partial(check_call, definition=node) if _may_create_resource(node) else None
+    return partial(check_call, definition=node, config=config) if _may_create_resource(node) else None
 
 
-def method_hook(lookup: Lookup, fullname: str) -> CallHook | None:
+def method_hook(lookup: Lookup, fullname: str, config: PluginConfig) -> CallHook | None:
     """The hook for ``obj.method()`` / ``maker()`` (``Cls.__call__``); operators never match."""
     owner, _, method = fullname.rpartition(".")
     if method.startswith("__") and method != "__call__":
@@ -113,7 +115,7 @@ def method_hook(lookup: Lookup, fullname: str) -> CallHook | None:
         return None
     member = info.get(method)
     node = member.node if member is not None else None
-    return partial(check_call, definition=node) if _may_create_resource(node) else None
+    return partial(check_call, definition=node, config=config) if _may_create_resource(node) else None
 
 
 def _may_create_resource(node: SymbolNode | None) -> bool:
@@ -259,104 +261,6 @@ def _has_member(obj: ResourceObject, name: str) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-class Use(enum.Enum):
-    ASYNC_WITH = "async with"
-    WITH = "with"
-    ASYNC_FOR = "async for"
-    FOR = "for"
-    AWAIT = "await"
-    ATTRIBUTE = "attribute"
-    ASSIGNED = "assigned"
-
-
-@dataclass(frozen=True)
-class Parent:
-    use: Use
-    node: Node  # the statement or expression that holds the call
-    target: Expression | None = None  # `as x` / `for x` / the assignment target
-
-
-def _fields(cls: type) -> tuple[str, ...]:
-    """Attribute names of a mypy node class (compiled: ``__mypyc_attrs__``; interpreted: slots)."""
-    compiled = getattr(cls, "__mypyc_attrs__", None)
-    if compiled is not None:
-        return tuple(compiled)
-    return tuple(name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ()))
-
-
-#: Fields that point back into the tree (a name's definition, a class's info) or repeat it.
-_NOT_CHILDREN: Final = frozenset(
-    {"node", "original_def", "info", "def_var", "analyzed", "impl", "expanded", "arguments", "defn"}
-)
-
-
-def _child_fields(cls: type[Node]) -> tuple[str, ...]:
-    return tuple(name for name in _fields(cls) if name not in _NOT_CHILDREN and not name.startswith("_"))
-
-
-def _children(node: Node) -> list[Node]:
-    """Statements, blocks and expressions directly inside ``node``, in source order."""
-    if isinstance(node, MypyFile):
-        return list(node.defs)
-    found: list[Node] = []
-    for name in _child_fields(type(node)):
-        _collect(getattr(node, name, None), found)
-    return found
-
-
-def _collect(value: object, found: list[Node]) -> None:
-    if isinstance(value, (Expression, Statement, Block)):
-        found.append(value)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _collect(item, found)
-
-
-def _nodes(root: Node) -> Iterator[tuple[Node, bool]]:
-    """Every node under ``root`` (depth first), with whether it is inside a nested function."""
-    stack: list[tuple[Node, bool]] = [(child, False) for child in reversed(_children(root))]
-    while stack:
-        node, nested = stack.pop()
-        yield node, nested
-        inner = nested or isinstance(node, (FuncItem, Decorator))
-        stack.extend((child, inner) for child in reversed(_children(node)))
-
-
-def find_parent(api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:
-    """The node directly holding ``call`` among the shapes this module checks."""
-    root = enclosing_scope(api)
-    if root is None:
-        return None, None
-    for node, nested in _nodes(root):
-        if nested:
-            continue
-        if isinstance(node, WithStmt):
-            for expr, target in zip(node.expr, node.target):
-                if expr is call:
-                    return Parent(Use.ASYNC_WITH if node.is_async else Use.WITH, node, target), root
-        elif isinstance(node, ForStmt) and node.expr is call:
-            return Parent(Use.ASYNC_FOR if node.is_async else Use.FOR, node, node.index), root
-        elif isinstance(node, AwaitExpr) and node.expr is call:
-            return Parent(Use.AWAIT, node), root
-        elif isinstance(node, MemberExpr) and node.expr is call:
-            return Parent(Use.ATTRIBUTE, node), root
-        elif isinstance(node, AssignmentStmt) and node.rvalue is call:
-            if len(node.lvalues) == 1 and node.type is None:
-                return Parent(Use.ASSIGNED, node, node.lvalues[0]), root
-            return None, root
-    return None, root
-
-
-def enclosing_scope(api: TypeChecker) -> Node | None:
-    """The innermost function being checked, or the module for top-level code."""
-    scope = getattr(api, "scope", None)
-    function = scope.current_function() if scope is not None else None
-    if isinstance(function, (FuncDef, LambdaExpr)):
-        return function
-    tree = getattr(api, "tree", None)
-    return tree if isinstance(tree, MypyFile) else None
-
-
 @dataclass
 class _Uses:
     attributes: list[MemberExpr]
@@ -372,7 +276,7 @@ def uses_of(target: Expression, root: Node) -> _Uses:
     """
     uses = _Uses([], [], other=False)
     consumed: set[int] = set()  # ids of target references already classified through a parent
-    for node, nested in _nodes(root):
+    for node, nested in nodes(root):
         if node is target or id(node) in consumed:
             continue
         if not nested and isinstance(node, MemberExpr) and same_reference(node.expr, target):
@@ -386,21 +290,6 @@ def uses_of(target: Expression, root: Node) -> _Uses:
     return uses
 
 
-def same_reference(left: Expression, right: Expression) -> bool:
-    if isinstance(left, NameExpr) and isinstance(right, NameExpr):
-        return left.node is not None and left.node is right.node
-    if isinstance(left, MemberExpr) and isinstance(right, MemberExpr):
-        return left.name == right.name and same_reference(left.expr, right.expr)
-    if isinstance(left, IndexExpr) and isinstance(right, IndexExpr):
-        key = _literal(left.index)
-        return key is not None and key == _literal(right.index) and same_reference(left.base, right.base)
-    return False
-
-
-def _literal(expr: Expression | None) -> str | int | None:
-    return expr.value if isinstance(expr, (StrExpr, IntExpr)) else None
-
-
 def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
     """The factory is defined in the module being checked and its body yields once.
 
@@ -410,7 +299,7 @@ def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
     func = definition.func if isinstance(definition, Decorator) else definition
     if not isinstance(func, FuncDef) or not func.fullname.startswith(f"{api.tree.fullname}."):
         return False
-    return sum(1 for node, nested in _nodes(func) if not nested and isinstance(node, YieldExpr)) == 1
+    return sum(1 for node, nested in nodes(func) if not nested and isinstance(node, YieldExpr)) == 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -418,8 +307,11 @@ def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-def check_call(ctx: CallContext, *, definition: SymbolNode | None) -> Type:
-    """Report protocol misuse of the object this call creates; mypy's type otherwise."""
+def check_call(ctx: CallContext, *, definition: SymbolNode | None, config: PluginConfig) -> Type:
+    """Report protocol misuse of the object this call creates; mypy's type otherwise.
+
+    When the statement fits the object, its lifetime is checked (lifetime.py).
+    """
     call = ctx.context
     api = ctx.api
     if not isinstance(call, CallExpr) or not isinstance(api, TypeChecker):
@@ -434,9 +326,27 @@ def check_call(ctx: CallContext, *, definition: SymbolNode | None) -> Type:
         fixed = _statement(api, call, obj, parent, subject, definition)
         if fixed is None and parent.use is Use.ASSIGNED and parent.target is not None and root is not None:
             fixed = _stored(api, obj, parent.target, root, subject)
+        if fixed is None and root is not None:
+            _lifetime(api, call, obj, parent, root, definition, subject, config)
         if parent.use in (Use.ASYNC_WITH, Use.WITH, Use.ASYNC_FOR, Use.FOR):
             return fixed or ctx.default_return_type
     return fixed or _expected(api, call, obj, subject) or ctx.default_return_type
+
+
+def _lifetime(
+    api: TypeChecker,
+    call: CallExpr,
+    obj: ResourceObject,
+    parent: Parent,
+    root: Node,
+    definition: SymbolNode | None,
+    subject: str,
+    config: PluginConfig,
+) -> None:
+    if obj.async_generator or obj.generator:
+        lifetime.check_generator(api, call, parent, definition, subject)
+    elif parent.use in (Use.ASYNC_WITH, Use.WITH):
+        lifetime.check_block(api, parent, root, obj.resource, config.closed_on_exit)
 
 
 def _statement(
@@ -448,7 +358,7 @@ def _statement(
     definition: SymbolNode | None,
 ) -> Type | None:
     """``with``/``async with``/``for``/``async for``/``await``/``.attr`` right on the call."""
-    target = _target_name(parent.target) if parent.target is not None else None
+    target = target_name(parent.target) if parent.target is not None else None
     use = parent.use
     if use in (Use.ASYNC_WITH, Use.WITH):
         is_async = use is Use.ASYNC_WITH
@@ -511,7 +421,7 @@ def _stored(api: TypeChecker, obj: ResourceObject, target: Expression, root: Nod
     if not misuses:
         return None
     node, attribute = min(misuses, key=lambda item: (item[0].line, item[0].column))
-    _not_entered(api, node, obj, subject, _target_name(target), attribute=attribute, awaited=attribute is None)
+    _not_entered(api, node, obj, subject, target_name(target), attribute=attribute, awaited=attribute is None)
     inferred = isinstance(target, NameExpr) and (not api.type_context or api.type_context[-1] is None)
     return obj.resource if inferred else None
 
@@ -564,31 +474,6 @@ def _resource_has(obj: ResourceObject, name: str) -> bool:
     return isinstance(resource, Instance) and resource.type.get(name) is not None
 
 
-def _target_name(target: Expression | None) -> str:
-    if isinstance(target, NameExpr):
-        return target.name
-    if isinstance(target, MemberExpr):
-        return f"{_target_name(target.expr)}.{target.name}"
-    if isinstance(target, IndexExpr) and _literal(target.index) is not None:
-        return f"{_target_name(target.base)}[{_literal(target.index)!r}]"
-    return "resource"
-
-
 def _name(call: CallExpr) -> str:
     callee = call.callee
     return callee.name if isinstance(callee, (NameExpr, MemberExpr)) else "the factory"
-
-
-def describe_call(call: CallExpr) -> str:
-    """The call as written, for messages: ``get_db()``, ``pool.acquire()``, ``f(...)``."""
-    return f"{_describe(call.callee)}({'...' if call.args else ''})"
-
-
-def _describe(expr: Expression) -> str:
-    if isinstance(expr, NameExpr):
-        return expr.name
-    if isinstance(expr, MemberExpr):
-        return f"{_describe(expr.expr)}.{expr.name}"
-    if isinstance(expr, CallExpr):
-        return describe_call(expr)
-    return "<expression>"

@@ -22,7 +22,7 @@ from mypy.errors import CompileError
 from mypy.options import Options
 from mypy.plugin import ReportConfigContext
 
-from mypy_plugin import AsyncResourcesPlugin, __version__
+from mypy_plugin import AsyncResourcesPlugin, __version__, fullnames
 from mypy_plugin.config import PluginConfig
 
 if sys.version_info >= (3, 11):
@@ -33,6 +33,9 @@ else:  # pragma: no cover - Python 3.10 only
 TOML_SECTION = "[tool.mypy-async-resources]"
 INI_SECTION = "[mypy.plugins.mypy-async-resources]"
 ALLOWED_VALUES = '"auto" or a FastAPI release such as "0.115.14"'
+CLOSED_ON_EXIT_VALUES = (
+    'a list of fully-qualified class names such as ["myapp.db.Database"] (in an ini file: names separated by commas)'
+)
 
 
 def toml_text(value: str) -> str:
@@ -159,19 +162,19 @@ def test_auto_reads_the_checked_environment_not_mypys(tmp_path: Path) -> None:
         pytest.param(
             "mypy.ini",
             f"{INI_SECTION}\nfastapi = 0.115.14\n",
-            f'unknown key "fastapi" in {INI_SECTION}; allowed keys: "fastapi_version"',
+            f'unknown key "fastapi" in {INI_SECTION}; allowed keys: "fastapi_version", "closed_on_exit"',
             id="ini-unknown-key",
         ),
         pytest.param(
             "setup.cfg",
             f"{INI_SECTION}\nfastapi_version = 0.115.14\nstrict = true\n",
-            f'unknown key "strict" in {INI_SECTION}; allowed keys: "fastapi_version"',
+            f'unknown key "strict" in {INI_SECTION}; allowed keys: "fastapi_version", "closed_on_exit"',
             id="setup-cfg-unknown-key",
         ),
         pytest.param(
             "pyproject.toml",
             f'{TOML_SECTION}\nfastapi-version = "0.115.14"\n',
-            f'unknown key "fastapi-version" in {TOML_SECTION}; allowed keys: "fastapi_version"',
+            f'unknown key "fastapi-version" in {TOML_SECTION}; allowed keys: "fastapi_version", "closed_on_exit"',
             id="toml-unknown-key",
         ),
         pytest.param(
@@ -215,6 +218,25 @@ def test_auto_reads_the_checked_environment_not_mypys(tmp_path: Path) -> None:
             f"{TOML_SECTION}\nfastapi_version = true\n",
             f'invalid value true for "fastapi_version"; allowed: {ALLOWED_VALUES}',
             id="toml-boolean-value-in-toml-spelling",
+        ),
+        pytest.param(
+            "pyproject.toml",
+            f"{TOML_SECTION}\nclosed_on_exit = true\n",
+            f'invalid value true for "closed_on_exit"; allowed: {CLOSED_ON_EXIT_VALUES}',
+            id="toml-closed-on-exit-not-a-list",
+        ),
+        pytest.param(
+            "pyproject.toml",
+            f'{TOML_SECTION}\nclosed_on_exit = ["Database", 3]\n',
+            f'invalid value ["Database", 3] for "closed_on_exit"; allowed: {CLOSED_ON_EXIT_VALUES}',
+            id="toml-closed-on-exit-bad-items",
+        ),
+        pytest.param(
+            "mypy.ini",
+            f"{INI_SECTION}\nclosed_on_exit = myapp.db.Database, my app.Client\n",
+            f'invalid value "myapp.db.Database, my app.Client" for "closed_on_exit"; '
+            f"allowed: {CLOSED_ON_EXIT_VALUES}",
+            id="ini-closed-on-exit-not-a-class-name",
         ),
         pytest.param(
             "pyproject.toml",
@@ -304,14 +326,14 @@ def test_bad_setting_stops_mypy_cleanly(
 def test_cache_key_names_the_fastapi_release(tmp_path: Path, value: str, label: str) -> None:
     config = load(write(tmp_path, "mypy.ini", ini_text(value)))
 
-    assert config.as_cache_key() == {"fastapi_version": label}
+    assert config.as_cache_key() == {"fastapi_version": label, "closed_on_exit": []}
 
 
 def test_cache_key_of_auto_is_the_installed_release(tmp_path: Path) -> None:
     """So upgrading FastAPI invalidates mypy's cache even though the config file did not change."""
     config = load(write(tmp_path, "mypy.ini", ini_text("auto")))
 
-    assert config.as_cache_key() == {"fastapi_version": importlib.metadata.version("fastapi")}
+    assert config.as_cache_key() == {"fastapi_version": importlib.metadata.version("fastapi"), "closed_on_exit": []}
 
 
 def test_cache_key_without_fastapi(tmp_path: Path) -> None:
@@ -319,7 +341,7 @@ def test_cache_key_without_fastapi(tmp_path: Path) -> None:
     options = options_for(None)
     options.python_executable = str(tmp_path / "bare" / "bin" / "python")
 
-    assert PluginConfig.from_options(options).as_cache_key() == {"fastapi_version": "not installed"}
+    assert PluginConfig.from_options(options).as_cache_key() == {"fastapi_version": "not installed", "closed_on_exit": []}
 
 
 def test_plugin_reports_the_cache_key_to_mypy(tmp_path: Path) -> None:
@@ -328,7 +350,23 @@ def test_plugin_reports_the_cache_key_to_mypy(tmp_path: Path) -> None:
 
     reported = plugin.report_config_data(ReportConfigContext(id="app", path="app.py", is_check=False))
 
-    assert reported == {"plugin_version": __version__, "fastapi_version": "0.115.14"}
+    assert reported == {"plugin_version": __version__, "fastapi_version": "0.115.14", "closed_on_exit": []}
+
+
+@pytest.mark.parametrize(
+    ("file_name", "text"),
+    [
+        pytest.param("pyproject.toml", f'{TOML_SECTION}\nclosed_on_exit = ["myapp.db.Database", "lib.Client"]\n', id="toml"),
+        pytest.param("mypy.ini", f"{INI_SECTION}\nclosed_on_exit = myapp.db.Database, lib.Client\n", id="ini"),
+        pytest.param("mypy.ini", f"{INI_SECTION}\nclosed_on_exit =\n    myapp.db.Database\n    lib.Client\n", id="ini-lines"),
+        pytest.param("setup.cfg", f'{INI_SECTION}\nclosed_on_exit = ["myapp.db.Database", "lib.Client"]\n', id="ini-toml-spelling"),
+    ],
+)
+def test_closed_on_exit_adds_to_the_built_in_table(tmp_path: Path, file_name: str, text: str) -> None:
+    config = load(write(tmp_path, file_name, text))
+
+    assert config.closed_on_exit == fullnames.CLOSED_ON_EXIT | {"myapp.db.Database", "lib.Client"}
+    assert config.as_cache_key()["closed_on_exit"] == ["lib.Client", "myapp.db.Database"]
 
 
 def test_quoted_ini_value_is_read_like_the_toml_form(tmp_path: Path) -> None:

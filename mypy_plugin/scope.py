@@ -1,0 +1,213 @@
+"""A view of the function being checked, built from mypy's nodes.
+
+mypy has no statement hook (../shared/reference/mypy-internals.md): a check about what
+encloses a call, or what follows a block, runs in the hook of a call and walks the
+enclosing function itself. This module is that walk; it decides nothing.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from mypy.checker import TypeChecker
+from mypy.nodes import (
+    AssignmentStmt,
+    AwaitExpr,
+    Block,
+    CallExpr,
+    Decorator,
+    Expression,
+    ForStmt,
+    FuncDef,
+    FuncItem,
+    IndexExpr,
+    IntExpr,
+    LambdaExpr,
+    MemberExpr,
+    MypyFile,
+    NameExpr,
+    Node,
+    Statement,
+    StrExpr,
+    WithStmt,
+)
+
+from mypy_plugin import fullnames
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    """Attribute names of a mypy node class (compiled: ``__mypyc_attrs__``; interpreted: slots)."""
+    compiled = getattr(cls, "__mypyc_attrs__", None)
+    if compiled is not None:
+        return tuple(compiled)
+    return tuple(name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ()))
+
+
+#: Fields that point back into the tree (a name's definition, a class's info) or repeat it.
+_NOT_CHILDREN: Final = frozenset(
+    {"node", "original_def", "info", "def_var", "analyzed", "impl", "expanded", "arguments", "defn"}
+)
+
+
+def _child_fields(cls: type[Node]) -> tuple[str, ...]:
+    return tuple(name for name in _fields(cls) if name not in _NOT_CHILDREN and not name.startswith("_"))
+
+
+def children(node: Node) -> list[Node]:
+    """Statements, blocks and expressions directly inside ``node``, in source order."""
+    if isinstance(node, MypyFile):
+        return list(node.defs)
+    found: list[Node] = []
+    for name in _child_fields(type(node)):
+        _collect(getattr(node, name, None), found)
+    return found
+
+
+def _collect(value: object, found: list[Node]) -> None:
+    if isinstance(value, (Expression, Statement, Block)):
+        found.append(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, found)
+
+
+def nodes(root: Node) -> Iterator[tuple[Node, bool]]:
+    """Every node under ``root`` (depth first), with whether it is inside a nested function."""
+    stack: list[tuple[Node, bool]] = [(child, False) for child in reversed(children(root))]
+    while stack:
+        node, nested = stack.pop()
+        yield node, nested
+        inner = nested or isinstance(node, (FuncItem, Decorator))
+        stack.extend((child, inner) for child in reversed(children(node)))
+
+
+def own_nodes(root: Node) -> Iterator[Node]:
+    """The nodes under ``root`` that belong to it, not to a function nested in it."""
+    return (node for node, nested in nodes(root) if not nested)
+
+
+def ancestors(root: Node, target: Node) -> list[Node] | None:
+    """The nodes from ``root`` down to ``target``'s parent, or None if it is not under ``root``."""
+    path: list[Node] = []
+
+    def search(node: Node) -> bool:
+        for child in children(node):
+            if child is target:
+                return True
+            path.append(child)
+            if search(child):
+                return True
+            path.pop()
+        return False
+
+    return [root, *path] if search(root) else None
+
+
+def enclosing_scope(api: TypeChecker) -> Node | None:
+    """The innermost function being checked, or the module for top-level code."""
+    scope = getattr(api, "scope", None)
+    function = scope.current_function() if scope is not None else None
+    if isinstance(function, (FuncDef, LambdaExpr)):
+        return function
+    tree = getattr(api, "tree", None)
+    return tree if isinstance(tree, MypyFile) else None
+
+
+def same_reference(left: Expression, right: Expression) -> bool:
+    if isinstance(left, NameExpr) and isinstance(right, NameExpr):
+        return left.node is not None and left.node is right.node
+    if isinstance(left, MemberExpr) and isinstance(right, MemberExpr):
+        return left.name == right.name and same_reference(left.expr, right.expr)
+    if isinstance(left, IndexExpr) and isinstance(right, IndexExpr):
+        key = literal(left.index)
+        return key is not None and key == literal(right.index) and same_reference(left.base, right.base)
+    return False
+
+
+def literal(expr: Expression | None) -> str | int | None:
+    return expr.value if isinstance(expr, (StrExpr, IntExpr)) else None
+
+
+# ---------------------------------------------------------------------------------------
+# What holds a call
+# ---------------------------------------------------------------------------------------
+
+
+class Use(enum.Enum):
+    ASYNC_WITH = "async with"
+    WITH = "with"
+    ASYNC_FOR = "async for"
+    FOR = "for"
+    AWAIT = "await"
+    ATTRIBUTE = "attribute"
+    ASSIGNED = "assigned"
+    TAKEN = "taken"  # anext(call) / next(call): one item, then the object is dropped
+
+
+@dataclass(frozen=True)
+class Parent:
+    use: Use
+    node: Node  # the statement or expression that holds the call
+    target: Expression | None = None  # `as x` / `for x` / the assignment target
+
+
+def find_parent(api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:
+    """The node directly holding ``call`` among the shapes the checks know, and the scope."""
+    root = enclosing_scope(api)
+    if root is None:
+        return None, None
+    for node in own_nodes(root):
+        if isinstance(node, WithStmt):
+            for expr, target in zip(node.expr, node.target):
+                if expr is call:
+                    return Parent(Use.ASYNC_WITH if node.is_async else Use.WITH, node, target), root
+        elif isinstance(node, ForStmt) and node.expr is call:
+            return Parent(Use.ASYNC_FOR if node.is_async else Use.FOR, node, node.index), root
+        elif isinstance(node, AwaitExpr) and node.expr is call:
+            return Parent(Use.AWAIT, node), root
+        elif isinstance(node, MemberExpr) and node.expr is call:
+            return Parent(Use.ATTRIBUTE, node), root
+        elif isinstance(node, CallExpr) and node.args and node.args[0] is call and _takes_one(node):
+            return Parent(Use.TAKEN, node), root
+        elif isinstance(node, AssignmentStmt) and node.rvalue is call:
+            if len(node.lvalues) == 1 and node.type is None:
+                return Parent(Use.ASSIGNED, node, node.lvalues[0]), root
+            return None, root
+    return None, root
+
+
+def _takes_one(call: CallExpr) -> bool:
+    return isinstance(call.callee, NameExpr) and call.callee.fullname in fullnames.TAKE_ONE
+
+
+# ---------------------------------------------------------------------------------------
+# Names as the user wrote them, for messages
+# ---------------------------------------------------------------------------------------
+
+
+def target_name(target: Expression | None) -> str:
+    if isinstance(target, NameExpr):
+        return target.name
+    if isinstance(target, MemberExpr):
+        return f"{target_name(target.expr)}.{target.name}"
+    if isinstance(target, IndexExpr) and literal(target.index) is not None:
+        return f"{target_name(target.base)}[{literal(target.index)!r}]"
+    return "resource"
+
+
+def describe_call(call: CallExpr) -> str:
+    """The call as written, for messages: ``get_db()``, ``pool.acquire()``, ``f(...)``."""
+    return f"{_describe(call.callee)}({'...' if call.args else ''})"
+
+
+def _describe(expr: Expression) -> str:
+    if isinstance(expr, NameExpr):
+        return expr.name
+    if isinstance(expr, MemberExpr):
+        return f"{_describe(expr.expr)}.{expr.name}"
+    if isinstance(expr, CallExpr):
+        return describe_call(expr)
+    return "<expression>"
