@@ -31,6 +31,7 @@ from mypy.nodes import (
     Block,
     BreakStmt,
     CallExpr,
+    Decorator,
     DelStmt,
     Expression,
     ForStmt,
@@ -52,6 +53,7 @@ from mypy.nodes import (
     WithStmt,
     YieldExpr,
 )
+from mypy.subtypes import is_same_type
 from mypy.types import Instance, Type, get_proper_type
 
 from mypy_plugin import messages, source
@@ -89,7 +91,8 @@ def check_generator(
                 is_async=parent.use is Use.ASYNC_FOR,
             )
     elif _takes_one(parent) and holds_resource(api.modules, definition):
-        is_async = isinstance(definition, FuncDef) and definition.is_async_generator
+        function = definition.func if isinstance(definition, Decorator) else definition
+        is_async = isinstance(function, FuncDef) and function.is_async_generator
         messages.taken_once(api, call, _written(parent, subject), subject, is_async=is_async)
 
 
@@ -148,14 +151,24 @@ def _exits(node: Node, *, loops: int, caught: bool) -> Iterator[Statement]:
 
 
 def holds_resource(modules: Mapping[str, MypyFile], definition: SymbolNode | None) -> bool:
-    """A plain generator function whose source yields inside ``with`` or ``try ... finally``."""
-    if not isinstance(definition, FuncDef) or definition.is_decorated:
+    """A generator function whose source yields inside ``with`` or ``try ... finally``.
+
+    Decorators that keep the function's signature (route decorators, ``@pytest.fixture``) keep
+    it a generator function; any other decorator may wrap it, and it is not judged.
+    """
+    function = definition.func if isinstance(definition, Decorator) else definition
+    if not isinstance(function, FuncDef) or not (function.is_generator or function.is_async_generator):
         return False
-    if not (definition.is_generator or definition.is_async_generator):
+    if isinstance(definition, Decorator) and not _keeps_signature(definition):
         return False
-    module = _module_of(definition.fullname, modules)
-    function = source.function_definition(module.path, definition.line) if module is not None else None
-    return function is not None and any(_yields_holding(statement, False) for statement in function.body)
+    module = _module_of(function.fullname, modules)
+    tree = source.function_definition(module.path, function.line) if module is not None else None
+    return tree is not None and any(_yields_holding(statement, False) for statement in tree.body)
+
+
+def _keeps_signature(decorated: Decorator) -> bool:
+    before, after = decorated.func.type, decorated.var.type
+    return before is not None and after is not None and is_same_type(before, after)
 
 
 def _module_of(fullname: str, modules: Mapping[str, MypyFile]) -> MypyFile | None:

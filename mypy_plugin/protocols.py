@@ -170,9 +170,9 @@ class ResourceObject:
 
 def resource_object(api: TypeChecker, typ: Type, definition: SymbolNode | None) -> ResourceObject | None:
     proper = get_proper_type(typ)
-    if isinstance(proper, Instance):
-        return _from_instance(proper)
     func = definition.func if isinstance(definition, Decorator) else definition
+    if isinstance(proper, Instance):
+        return _from_instance(proper) or _iterable_generator(proper, func)
     if isinstance(proper, AnyType) and isinstance(definition, FuncDef) and not definition.is_decorated:
         # Unannotated (or `-> Any`): the body decides, as at run time.
         assert isinstance(func, FuncDef)
@@ -187,6 +187,29 @@ def resource_object(api: TypeChecker, typ: Type, definition: SymbolNode | None) 
             async_generator=func.is_async_generator,
             generator=not func.is_async_generator,
             members=info,
+        )
+    return None
+
+
+def _iterable_generator(instance: Instance, func: SymbolNode | None) -> ResourceObject | None:
+    """A generator function annotated ``-> AsyncIterable[T]`` / ``-> Iterable[T]``: still a generator."""
+    if not isinstance(func, FuncDef):
+        return None
+    if func.is_async_generator and instance.type.has_base(fullnames.ASYNC_ITERABLE):
+        return ResourceObject(
+            typ=instance,
+            resource=type_argument(instance, (fullnames.ASYNC_ITERABLE,)),
+            is_wrapper=True,
+            async_generator=True,
+            members=instance.type,
+        )
+    if func.is_generator and not func.is_coroutine and instance.type.has_base(fullnames.ITERABLE):
+        return ResourceObject(
+            typ=instance,
+            resource=type_argument(instance, (fullnames.ITERABLE,)),
+            is_wrapper=True,
+            generator=True,
+            members=instance.type,
         )
     return None
 

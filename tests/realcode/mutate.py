@@ -53,8 +53,8 @@ CLASSES = {
         BugClass("B", "async for x in f() -> async with f() as x", ANY_PLUGIN_CODE, "issue 5"),
         BugClass("I", "async with -> with", ANY_PLUGIN_CODE, "issue 5"),
         BugClass("Y", "yield dependency: cleanup moved out of finally", ANY_PLUGIN_CODE, "issue 6"),
-        BugClass("G", "return/break inside async for over a resource generator", ANY_PLUGIN_CODE, "issue 6"),
-        BugClass("H", "session / connection / file used after its with block", ANY_PLUGIN_CODE, "issue 6"),
+        BugClass("G", "return/break inside async for over a resource generator", "resource-early-exit", "checked"),
+        BugClass("H", "session / connection / file used after its with block", "resource-use-after-block", "checked"),
     )
 }
 
@@ -329,7 +329,8 @@ def _without_try(path: Path, text: str, function: ast.FunctionDef | ast.AsyncFun
 
 
 def early_exit_from_resource_generator(path: Path, text: str, tree: ast.Module) -> Iterator[Mutant]:
-    """G: a consumer that leaves ``async for`` / ``for`` over a resource generator of this module early.
+    """G: a consumer that leaves ``async for`` / ``for`` over a plain (undecorated) resource
+    generator of this module early.
 
     Appended as a new module-level function; the generator's own arguments must all have defaults.
     """
@@ -338,8 +339,9 @@ def early_exit_from_resource_generator(path: Path, text: str, tree: ast.Module) 
             _is_generator(function)
             and _holds_resource_across_yield(function)
             and _callable_without_arguments(function)
+            and not function.decorator_list
         ):
-            continue
+            continue  # decorated: a manager factory (@contextmanager), a pytest fixture, a route...
         is_async = isinstance(function, ast.AsyncFunctionDef)
         source = Source(text)
         start = len(source.lines) + 3
@@ -360,7 +362,9 @@ _CLOSED_ON_EXIT = re.compile(r"(?i)session|^(connect|begin|open)$")
 
 
 def use_after_block(path: Path, text: str, tree: ast.Module) -> Iterator[Mutant]:
-    """H: ``print(x)`` right after ``with f() as x:`` / ``async with``, when f closes x on exit."""
+    """H: the last statement of ``with f() as x:`` / ``async with`` moved out of the block (one
+    indentation level less), when f closes x on exit and that statement calls a method of x."""
+    lines = text.splitlines()
     for function in _functions(tree):
         for node in _own_nodes(function):
             if not (
@@ -369,14 +373,31 @@ def use_after_block(path: Path, text: str, tree: ast.Module) -> Iterator[Mutant]
                 and isinstance(node.items[0].optional_vars, ast.Name)
                 and isinstance(node.items[0].context_expr, ast.Call)
                 and _CLOSED_ON_EXIT.search(_name_of(node.items[0].context_expr.func) or "")
-                and not isinstance(node.body[-1], (ast.Return, ast.Raise, ast.Break, ast.Continue))
+                and len(node.body) >= 2
+                and isinstance(node.body[-1], (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign))
+                and _calls_method_of(node.body[-1], node.items[0].optional_vars.id)
             ):
                 continue
+            last = node.body[-1]
+            first_line, last_line = last.lineno, last.end_lineno or last.lineno
+            inner, outer = _indent(lines[first_line - 1]), _indent(lines[node.lineno - 1])
+            if any(line.strip() and not line.startswith(inner) for line in lines[first_line - 1 : last_line]):
+                continue
             source = Source(text)
-            end = node.end_lineno or node.lineno
-            indent = _indent(text.splitlines()[node.lineno - 1])
-            source.insert_before(end + 1, [f"{indent}print({node.items[0].optional_vars.id})"])
-            yield Mutant("H", path, source.text(), frozenset({source.at(end + 1) - 1}))
+            moved = [outer + line[len(inner) :] if line.strip() else line for line in lines[first_line - 1 : last_line]]
+            source.replace(first_line, last_line, moved)
+            yield Mutant("H", path, source.text(), frozenset(range(source.at(first_line), source.at(first_line) + 1)))
+
+
+def _calls_method_of(statement: ast.stmt, name: str) -> bool:
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == name
+        and node.func.attr not in ("close", "aclose")
+        for node in ast.walk(statement)
+    )
 
 
 OPERATORS: tuple[Operator, ...] = (
