@@ -25,6 +25,7 @@ from mypy.types import FunctionLike, Type
 from mypy_plugin import compat, depends, fullnames, protocols, stub_signature
 from mypy_plugin.annotated import AnnotatedDependencies
 from mypy_plugin.config import PluginConfig
+from mypy_plugin.consulted import ReadLog
 
 __version__: Final = "0.2.0"
 
@@ -44,20 +45,21 @@ class AsyncResourcesPlugin(Plugin):
     def __init__(self, options: Options) -> None:
         super().__init__(options)
         self._config: Final = PluginConfig.from_options(options)
-        injected = partial(depends.injected_type, config=self._config)
+        self._log: Final = ReadLog(options)
+        injected = partial(depends.injected_type, config=self._config, log=self._log)
         self._function_hooks: Final[Mapping[str, FunctionHook]] = {
             fullnames.DEPENDS: injected,
             fullnames.SECURITY: injected,
         }
-        self._annotated: Final = AnnotatedDependencies(self._config)
+        self._annotated: Final = AnnotatedDependencies(self._config, self._log)
 
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
         hook = self._function_hooks.get(fullname)
         # Any other callee: a resource factory gets the protocol checks (protocols.py).
-        return hook if hook is not None else protocols.function_hook(self.lookup_fully_qualified, fullname, self._config)
+        return hook if hook is not None else protocols.function_hook(self.lookup_fully_qualified, fullname, self._config, self._log)
 
     def get_method_hook(self, fullname: str) -> MethodHook | None:
-        return protocols.method_hook(self.lookup_fully_qualified, fullname, self._config)
+        return protocols.method_hook(self.lookup_fully_qualified, fullname, self._config, self._log)
 
     def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:
         # The shipped stubs overload Depends/Security; the plugin decides on FastAPI's signature.
@@ -67,7 +69,8 @@ class AsyncResourcesPlugin(Plugin):
         return self._annotated.type_analyze_hook(fullname)
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
-        return {"plugin_version": __version__, **self._config.as_cache_key()}
+        cache_data = self._log.cache_data(ctx.id, is_check=ctx.is_check)
+        return {"plugin_version": __version__, **self._config.as_cache_key(), **cache_data}
 
 
 def plugin(version: str) -> type[Plugin]:

@@ -42,7 +42,6 @@ from mypy.nodes import (
     MemberExpr,
     NameExpr,
     PlaceholderNode,
-    RefExpr,
     StrExpr,
     SymbolNode,
     TupleExpr,
@@ -72,6 +71,7 @@ from mypy.typevars import fill_typevars_with_any
 
 from mypy_plugin import fullnames, messages, source
 from mypy_plugin.config import PluginConfig
+from mypy_plugin.consulted import Modules, ReadLog
 from mypy_plugin.depends import judge, report_problem
 from mypy_plugin.resources import called, classify_callee, is_generator_function
 
@@ -105,8 +105,9 @@ class _Alias:
 class AnnotatedDependencies:
     """The type-analysis hooks. Holds only the analyzer of this build and a one-statement memo."""
 
-    def __init__(self, config: PluginConfig) -> None:
+    def __init__(self, config: PluginConfig, log: ReadLog) -> None:
         self._config = config
+        self._log = log
         self._analyzer: SemanticAnalyzer | None = None
         self._bypass = False  # set while mypy re-analyses a type on the plugin's behalf
         self._statement: object = None
@@ -225,7 +226,8 @@ class AnnotatedDependencies:
         if node is None or callee is None:
             return
         analyzer.add_plugin_dependency(make_trigger(node.fullname))
-        dependency = classify_callee(name, node, callee, analyzer.modules)
+        modules = Modules(analyzer.modules, self._log, analyzer.cur_mod_id)
+        dependency = classify_callee(name, node, callee, modules)
         if marker.called:
             result = called(dependency)
             if result is None:

@@ -21,12 +21,13 @@ from mypy.types import AnyType, Instance, Type, get_proper_type
 from mypy_plugin import fullnames, messages
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.fastapi_runtime import FastAPIRuntime
-from mypy_plugin.resources import Dependency, Kind, Modules, called, classify, partial_target
+from mypy_plugin.consulted import Modules, ReadLog
+from mypy_plugin.resources import Dependency, Kind, called, classify, partial_target
 
 _DEPENDENCY_PARAMETER = "dependency"
 
 
-def injected_type(ctx: FunctionContext, *, config: PluginConfig) -> Type:
+def injected_type(ctx: FunctionContext, *, config: PluginConfig, log: ReadLog) -> Type:
     """What ``Depends(...)`` stands for when it is a parameter default: the injected value."""
     declared = _declared_parameter_type(ctx)
     if _DEPENDENCY_PARAMETER not in ctx.callee_arg_names:
@@ -41,7 +42,8 @@ def injected_type(ctx: FunctionContext, *, config: PluginConfig) -> Type:
         return ctx.default_return_type  # Depends(*args), Depends(**kwargs): undecidable
     expression = expressions[0]
     # The checker (mypy's TypeChecker) holds every module; the plugin interface does not say so.
-    modules: Modules = getattr(ctx.api, "modules", {})
+    checking = getattr(getattr(ctx.api, "tree", None), "fullname", "")
+    modules = Modules(getattr(ctx.api, "modules", {}), log, checking)
     dependency = classify(expression, ctx.arg_types[index][0], modules)
     target = partial_target(expression)
     if target is not None:

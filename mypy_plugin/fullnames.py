@@ -64,7 +64,8 @@ NEXT: Final = "builtins.next"
 TAKE_ONE: Final = frozenset({ANEXT, NEXT})
 
 # Closed when their with / async with block exits: a name bound by the block is dead after it
-# (subclasses included). Not sqlite3.Connection: its `with` commits and leaves it open.
+# (subclasses included). Not sqlite3.Connection: its `with` commits and leaves it open. Not HTTP
+# responses (httpx, aiohttp): a body read inside the block stays readable after it.
 CLOSED_ON_EXIT: Final = frozenset(
     {
         "sqlalchemy.ext.asyncio.session.AsyncSession",
@@ -79,9 +80,7 @@ CLOSED_ON_EXIT: Final = frozenset(
         "asyncpg.pool.PoolConnectionProxy",
         "httpx._client.AsyncClient",
         "httpx._client.Client",
-        "httpx._models.Response",
         "aiohttp.client.ClientSession",
-        "aiohttp.client_reqrep.ClientResponse",
         "io.IOBase",
         "typing.IO",
         "socket.socket",

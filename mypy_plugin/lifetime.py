@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Final
 
 from mypy.checker import TypeChecker
@@ -56,8 +56,9 @@ from mypy.nodes import (
 from mypy.subtypes import is_same_type
 from mypy.types import Instance, Type, get_proper_type
 
-from mypy_plugin import messages, source
-from mypy_plugin.scope import Parent, Use, ancestors, nodes, own_nodes, same_reference, target_name
+from mypy_plugin import messages
+from mypy_plugin.consulted import Modules
+from mypy_plugin.scope import Parent, Use, ancestors, own_nodes, same_reference, target_name
 
 #: Methods that only read one item: calling one on a fresh generator abandons it.
 _TAKE_ONE_METHODS: Final = frozenset({"__anext__", "__next__", "asend", "send"})
@@ -75,13 +76,13 @@ _ENDS_BLOCK: Final = (ReturnStmt, RaiseStmt, BreakStmt)
 
 
 def check_generator(
-    api: TypeChecker, call: CallExpr, parent: Parent, definition: SymbolNode | None, subject: str
+    api: TypeChecker, call: CallExpr, parent: Parent, definition: SymbolNode | None, subject: str, modules: Modules
 ) -> None:
     """``async for``/``for`` directly over ``call``, or one item taken from it."""
     if parent.use in (Use.ASYNC_FOR, Use.FOR):
         assert isinstance(parent.node, ForStmt)
         exit_statement = _early_exit(parent.node.body)
-        if exit_statement is not None and holds_resource(api.modules, definition):
+        if exit_statement is not None and holds_resource(modules, definition):
             messages.early_exit(
                 api,
                 exit_statement,
@@ -90,7 +91,7 @@ def check_generator(
                 target_name(parent.target),
                 is_async=parent.use is Use.ASYNC_FOR,
             )
-    elif _takes_one(parent) and holds_resource(api.modules, definition):
+    elif _takes_one(parent) and holds_resource(modules, definition):
         function = definition.func if isinstance(definition, Decorator) else definition
         is_async = isinstance(function, FuncDef) and function.is_async_generator
         messages.taken_once(api, call, _written(parent, subject), subject, is_async=is_async)
@@ -150,7 +151,7 @@ def _exits(node: Node, *, loops: int, caught: bool) -> Iterator[Statement]:
             yield from _exits(block, loops=loops, caught=caught)
 
 
-def holds_resource(modules: Mapping[str, MypyFile], definition: SymbolNode | None) -> bool:
+def holds_resource(modules: Modules, definition: SymbolNode | None) -> bool:
     """A generator function whose source yields inside ``with`` or ``try ... finally``.
 
     Decorators that keep the function's signature (route decorators, ``@pytest.fixture``) keep
@@ -162,7 +163,7 @@ def holds_resource(modules: Mapping[str, MypyFile], definition: SymbolNode | Non
     if isinstance(definition, Decorator) and not _keeps_signature(definition):
         return False
     module = _module_of(function.fullname, modules)
-    tree = source.function_definition(module.path, function.line) if module is not None else None
+    tree = modules.function_definition(module, function.line) if module is not None else None
     return tree is not None and any(_yields_holding(statement, False) for statement in tree.body)
 
 
@@ -171,7 +172,7 @@ def _keeps_signature(decorated: Decorator) -> bool:
     return before is not None and after is not None and is_same_type(before, after)
 
 
-def _module_of(fullname: str, modules: Mapping[str, MypyFile]) -> MypyFile | None:
+def _module_of(fullname: str, modules: Modules) -> MypyFile | None:
     """The module defining ``fullname`` (a function, or a method of a class in it)."""
     parts = fullname.split(".")
     for end in range(len(parts) - 1, 0, -1):

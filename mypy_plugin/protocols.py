@@ -20,8 +20,7 @@ and uses of a stored manager that escape the enclosing function.
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Final, Union
@@ -29,30 +28,19 @@ from typing import Final, Union
 from mypy.checker import TypeChecker
 from mypy.lookup import lookup_fully_qualified
 from mypy.nodes import (
-    AssignmentStmt,
     AwaitExpr,
-    Block,
     CallExpr,
     Decorator,
     Expression,
-    ForStmt,
     FuncDef,
-    FuncItem,
     IndexExpr,
-    IntExpr,
-    LambdaExpr,
     MemberExpr,
-    MypyFile,
     NameExpr,
     Node,
     OverloadedFuncDef,
-    RefExpr,
-    Statement,
-    StrExpr,
     SymbolNode,
     SymbolTableNode,
     TypeInfo,
-    WithStmt,
     YieldExpr,
 )
 from mypy.plugin import FunctionContext, MethodContext
@@ -72,6 +60,7 @@ from mypy.types import (
 
 from mypy_plugin import fullnames, lifetime, messages
 from mypy_plugin.config import PluginConfig
+from mypy_plugin.consulted import Modules, ReadLog
 from mypy_plugin.resources import type_argument
 from mypy_plugin.scope import Parent, Use, describe_call, find_parent, nodes, same_reference, target_name
 
@@ -97,14 +86,14 @@ _CONTEXTLIB_MANAGERS: Final = frozenset(
 # ---------------------------------------------------------------------------------------
 
 
-def function_hook(lookup: Lookup, fullname: str, config: PluginConfig) -> CallHook | None:
+def function_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog) -> CallHook | None:
     """The hook for a function or class call whose result may be a resource object."""
     symbol = lookup(fullname)
     node = symbol.node if symbol is not None else None
-    return partial(check_call, definition=node, config=config) if _may_create_resource(node) else None
+    return partial(check_call, definition=node, config=config, log=log) if _may_create_resource(node) else None
 
 
-def method_hook(lookup: Lookup, fullname: str, config: PluginConfig) -> CallHook | None:
+def method_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog) -> CallHook | None:
     """The hook for ``obj.method()`` / ``maker()`` (``Cls.__call__``); operators never match."""
     owner, _, method = fullname.rpartition(".")
     if method.startswith("__") and method != "__call__":
@@ -115,7 +104,7 @@ def method_hook(lookup: Lookup, fullname: str, config: PluginConfig) -> CallHook
         return None
     member = info.get(method)
     node = member.node if member is not None else None
-    return partial(check_call, definition=node, config=config) if _may_create_resource(node) else None
+    return partial(check_call, definition=node, config=config, log=log) if _may_create_resource(node) else None
 
 
 def _may_create_resource(node: SymbolNode | None) -> bool:
@@ -330,7 +319,7 @@ def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-def check_call(ctx: CallContext, *, definition: SymbolNode | None, config: PluginConfig) -> Type:
+def check_call(ctx: CallContext, *, definition: SymbolNode | None, config: PluginConfig, log: ReadLog) -> Type:
     """Report protocol misuse of the object this call creates; mypy's type otherwise.
 
     When the statement fits the object, its lifetime is checked (lifetime.py).
@@ -350,7 +339,8 @@ def check_call(ctx: CallContext, *, definition: SymbolNode | None, config: Plugi
         if fixed is None and parent.use is Use.ASSIGNED and parent.target is not None and root is not None:
             fixed = _stored(api, obj, parent.target, root, subject)
         if fixed is None and root is not None:
-            _lifetime(api, call, obj, parent, root, definition, subject, config)
+            modules = Modules(api.modules, log, api.tree.fullname)
+            _lifetime(api, call, obj, parent, root, definition, subject, config, modules)
         if parent.use in (Use.ASYNC_WITH, Use.WITH, Use.ASYNC_FOR, Use.FOR):
             return fixed or ctx.default_return_type
     return fixed or _expected(api, call, obj, subject) or ctx.default_return_type
@@ -365,9 +355,10 @@ def _lifetime(
     definition: SymbolNode | None,
     subject: str,
     config: PluginConfig,
+    modules: Modules,
 ) -> None:
     if obj.async_generator or obj.generator:
-        lifetime.check_generator(api, call, parent, definition, subject)
+        lifetime.check_generator(api, call, parent, definition, subject, modules)
     elif parent.use in (Use.ASYNC_WITH, Use.WITH):
         lifetime.check_block(api, parent, root, obj.resource, config.closed_on_exit)
 

@@ -14,7 +14,6 @@ the function is, and callables whose definition cannot be found.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -29,7 +28,6 @@ from mypy.nodes import (
     FuncItem,
     LambdaExpr,
     MemberExpr,
-    MypyFile,
     NameExpr,
     RefExpr,
     SymbolNode,
@@ -52,10 +50,8 @@ from mypy.types import (
 from mypy.types_utils import remove_optional
 
 from mypy_plugin import fullnames
+from mypy_plugin.consulted import Modules
 from mypy_plugin.wrappers import Wrapper, wrapper_of
-
-#: mypy's modules by name, where definitions' source files are found.
-Modules = Mapping[str, MypyFile]
 
 #: How messages name a dependency written as a lambda.
 LAMBDA: Final = "lambda"

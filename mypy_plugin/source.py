@@ -146,8 +146,24 @@ def decorator_names(path: str, first_line: int, def_line: int) -> list[str] | No
 
 
 def function_definition(path: str, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The whole function whose ``def`` is on ``line``: its header, then the lines indented
-    deeper than the ``def`` (blank and comment lines included), parsed on their own."""
+    """The whole function whose ``def`` is on ``line``, parsed on its own (``function_text``).
+
+    Callers go through ``consulted.Modules.function_definition``, which notes the read.
+    """
+    text = function_text(path, line)
+    if text is None:
+        return None
+    try:
+        module = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    function = module.body[0] if module.body else None
+    return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def function_text(path: str, line: int) -> str | None:
+    """The function whose ``def`` is on ``line``: its header, then the lines indented deeper
+    than the ``def`` (blank and comment lines included), dedented to column 0."""
     lines = _source_lines(path)
     header = _def_header(lines, line)
     if header is None:
@@ -160,10 +176,4 @@ def function_definition(path: str, line: int) -> ast.FunctionDef | ast.AsyncFunc
         if stripped and not stripped.startswith("#") and len(text) - len(text.lstrip()) <= indent:
             break
         end += 1
-    block = [text[indent:] if not text[:indent].strip() else "\n" for text in lines[line - 1 : end]]
-    try:
-        module = ast.parse("".join(block))
-    except (SyntaxError, ValueError):
-        return None
-    function = module.body[0] if module.body else None
-    return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    return "".join(text[indent:] if not text[:indent].strip() else "\n" for text in lines[line - 1 : end])

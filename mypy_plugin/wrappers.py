@@ -13,12 +13,12 @@ Anything not recognised gives None, and the dependency stays undecided.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mypy.nodes import Decorator, FuncDef, MypyFile
 
 from mypy_plugin import source
+from mypy_plugin.consulted import Modules
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Wrapper:
     takes_var_args: bool
 
 
-def wrapper_of(decorated: Decorator, modules: Mapping[str, MypyFile]) -> Wrapper | None:
+def wrapper_of(decorated: Decorator, modules: Modules) -> Wrapper | None:
     """The wrapper of the one user decorator on a module-level function, if it can be read."""
     module = modules.get(decorated.func.fullname.rpartition(".")[0])
     if module is None:
@@ -47,11 +47,11 @@ def wrapper_of(decorated: Decorator, modules: Mapping[str, MypyFile]) -> Wrapper
     definition_module = modules.get(definition.fullname.rpartition(".")[0]) if definition else None
     if definition is None or definition_module is None:
         return None
-    tree = source.function_definition(definition_module.path, definition.line)
+    tree = modules.function_definition(definition_module, definition.line)
     return None if tree is None else _wrapper(names[0], tree)
 
 
-def _resolve(name: str, module: MypyFile, modules: Mapping[str, MypyFile]) -> FuncDef | None:
+def _resolve(name: str, module: MypyFile, modules: Modules) -> FuncDef | None:
     """``logged`` or ``utils.logged`` as the module sees it, if it is a function definition."""
     head, *rest = name.split(".")
     symbol = module.names.get(head)

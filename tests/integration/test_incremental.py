@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import mypy.api
 import pytest
 
 from mypy_runs import CONTEXT_MANAGER_DEPS, GENERATOR_DEPS, Project, Result
@@ -113,3 +114,70 @@ def test_daemon_matches_cold_runs(project: Project, tmp_path: Path) -> None:
 
         project.write("deps.py", GENERATOR_DEPS)
         assert daemon.run("check", *FILES) == clean
+
+
+# --- verdicts read from another module's function body ------------------------------------------
+
+HOLDING_DB = """\
+from collections.abc import AsyncIterator
+
+
+class Session:
+    async def __aenter__(self) -> "Session":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+async def get_db() -> AsyncIterator[Session]:
+    async with Session() as session:
+        yield session
+"""
+#: The same module with only get_db's body changed: it no longer holds the session across its yield.
+NOT_HOLDING_DB = HOLDING_DB.replace("    async with Session() as session:\n        yield session", "    yield Session()")
+
+JOBS = """\
+from db import Session, get_db
+
+
+async def job() -> Session | None:
+    async for session in get_db():
+        return session
+    return None
+"""
+
+
+def test_cache_sees_an_edit_to_a_body_another_module_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """jobs.py's verdict (resource-early-exit) reads get_db's body in db.py, which is not part of
+    db.py's interface: without consulted.py a warm run would keep jobs.py's old errors."""
+    assert NOT_HOLDING_DB != HOLDING_DB
+    project = Project(tmp_path / "project", ("db.py", "jobs.py"))
+    project.root.mkdir()
+    monkeypatch.chdir(project.root)
+    project.configure(NEWER_FASTAPI)
+    project.write("db.py", HOLDING_DB)
+    project.write("jobs.py", JOBS)
+    cache = "cache"
+
+    flagged = project.mypy(cache)
+    assert [error.split(": error: ")[0] for error in flagged.errors] == ["jobs.py:6"], flagged.output
+    assert flagged.errors[0].endswith("  [resource-early-exit]")
+    warm = mypy_log(project, cache)
+    assert "Metadata abandoned for jobs" not in warm, "an unchanged body made mypy recheck jobs.py"
+
+    project.write("db.py", NOT_HOLDING_DB)
+    assert "Metadata abandoned for jobs: plugin configuration differs" in mypy_log(project, cache)
+    clean = project.cold()
+    assert clean.errors == []
+    assert project.mypy(cache) == clean, "the warm run kept the error of a body that changed"
+
+    project.write("db.py", HOLDING_DB)
+    assert project.mypy(cache) == flagged == project.cold()
+    assert project.mypy(cache) == flagged
+
+
+def mypy_log(project: Project, cache: str) -> str:
+    """A warm run's verbose log (stderr), where mypy says which cached modules it discards."""
+    _, log, status = mypy.api.run(["--config-file", "mypy.ini", "--cache-dir", cache, "-v", *project.files])
+    assert status in (0, 1), log
+    return log

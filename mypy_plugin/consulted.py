@@ -1,0 +1,123 @@
+"""Function bodies that verdicts were read from, so that a warm cache notices edits to them.
+
+Some verdicts read a function's body from a source file, often another module's: whether a
+generator holds a resource across its ``yield`` (lifetime.py), what a decorator's wrapper does
+(wrappers.py). mypy checks a module again, instead of taking its errors from the cache, only
+when the module itself or the *interface* of a module it imports changed, and a function body
+is not part of an interface. So:
+
+- every body read goes through ``Modules.function_definition``, which notes, for the module
+  being checked, the file, the line and a digest of the text it read, in a small file beside
+  mypy's cache (one per module, rewritten when the module is checked again);
+- when mypy asks whether a module's cache is still valid (``report_config_data`` with
+  ``is_check``), the plugin compares those digests with the files' current text and answers
+  differently when one changed: mypy then discards that module's cache and checks it again,
+  and a warm run agrees with a cold one. When nothing changed, the answer is the one given
+  when the cache was written, so nothing else is rechecked.
+
+mypy 2.x writes a module's cache data before it checks the function bodies, so the notes
+cannot be part of that data; they are compared when the cache is read instead.
+
+A running dmypy does not read cache data after it starts (it follows interface changes), so an
+edit to such a body alone reaches its users there only when they are rechecked (README, limits).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from mypy.nodes import MypyFile
+from mypy.options import Options
+
+from mypy_plugin import source
+
+#: The key of this data in what ``report_config_data`` returns.
+CACHE_KEY = "function_bodies_read"
+
+
+class ReadLog:
+    """Which function bodies each module checked in this process read; one per plugin instance."""
+
+    def __init__(self, options: Options) -> None:
+        cached = options.incremental and options.cache_dir != os.devnull
+        self._directory = Path(options.cache_dir) / "mypy-async-resources" if cached else None
+        self._reads: dict[str, dict[str, str]] = {}  # module -> {"path:line": digest of the text}
+
+    def read(self, module: str, path: str, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        reads = self._reads.setdefault(module, {})
+        key = f"{path}:{line}"
+        if key not in reads:
+            reads[key] = _digest(path, line)
+            self._store(module, reads)
+        return source.function_definition(path, line)
+
+    def cache_data(self, module: str, *, is_check: bool) -> dict[str, object]:
+        """Part of ``module``'s cache data: empty, unless a body it read has changed since."""
+        if not is_check:
+            if module not in self._reads:
+                self._store(module, {})  # checked again and read nothing (yet): forget old notes
+            return {}
+        changed = [key for key, digest in self._load(module).items() if _digest(*_split(key)) != digest]
+        return {CACHE_KEY: changed} if changed else {}
+
+    def _file(self, module: str) -> Path | None:
+        return self._directory / f"{module}.json" if self._directory is not None else None
+
+    def _load(self, module: str) -> dict[str, str]:
+        file = self._file(module)
+        if file is None or not file.exists():
+            return {}
+        try:
+            notes = json.loads(file.read_text())
+        except (OSError, ValueError):
+            notes = None
+        if not isinstance(notes, dict):
+            return {"<damaged notes>:0": ""}  # differs from any digest: the module is checked again
+        return {str(key): str(digest) for key, digest in notes.items()}
+
+    def _store(self, module: str, reads: dict[str, str]) -> None:
+        file = self._file(module)
+        if file is None:
+            return
+        try:
+            if reads:
+                file.parent.mkdir(parents=True, exist_ok=True)
+                file.write_text(json.dumps(reads, sort_keys=True))
+            else:
+                file.unlink(missing_ok=True)
+        except OSError:
+            pass  # the cache directory is read-only or gone: mypy's own cache write reports that
+
+
+def _split(key: str) -> tuple[str, int]:
+    path, _, line = key.rpartition(":")
+    return path, int(line) if line.isdigit() else 0
+
+
+def _digest(path: str, line: int) -> str:
+    return hashlib.sha256((source.function_text(path, line) or "").encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Modules:
+    """mypy's modules by name, and the function bodies read from their source files."""
+
+    by_name: Mapping[str, MypyFile]
+    log: ReadLog
+    checking: str  # the module being checked, whose verdicts depend on what is read
+
+    def get(self, name: str) -> MypyFile | None:
+        return self.by_name.get(name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.by_name
+
+    def function_definition(self, module: MypyFile, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The function whose ``def`` is on ``line`` of ``module``'s source file (source.py)."""
+        return self.log.read(self.checking, module.path, line)
