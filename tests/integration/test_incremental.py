@@ -164,6 +164,10 @@ def test_cache_sees_an_edit_to_a_body_another_module_reads(tmp_path: Path, monke
     assert flagged.errors[0].endswith("  [resource-early-exit]")
     warm = mypy_log(project, cache)
     assert "Metadata abandoned for jobs" not in warm, "an unchanged body made mypy recheck jobs.py"
+    project.write("jobs.py", JOBS + "\n# edited: jobs.py is checked again, db.py comes from the cache\n")
+    assert project.mypy(cache) == flagged, "the generator's body was not found in a module loaded from the cache"
+    project.write("jobs.py", JOBS)
+    assert project.mypy(cache) == flagged
 
     project.write("db.py", NOT_HOLDING_DB)
     assert "Metadata abandoned for jobs: plugin configuration differs" in mypy_log(project, cache)
