@@ -3,7 +3,8 @@
 It returns the type FastAPI injects, so mypy's own default-parameter check compares it
 with the parameter's annotation (``Incompatible default ...  [assignment]``), and it reports
 dependencies FastAPI cannot turn into a value (context managers, generator objects).
-Classification is resources.py; wording is messages.py. ``judge`` is shared with the
+Classification is resources.py; wording is messages.py; the yield-dependency contract of a
+generator dependency is contract.py, reported here (``report_contract``). ``judge`` is shared with the
 ``Annotated[T, Depends(f)]`` forms (annotated.py), which this hook never sees.
 """
 
@@ -18,7 +19,7 @@ from mypy.plugin import FunctionContext
 from mypy.subtypes import is_subtype
 from mypy.types import AnyType, Instance, Type, get_proper_type
 
-from mypy_plugin import fullnames, messages
+from mypy_plugin import contract, fullnames, messages, source
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.fastapi_runtime import FastAPIRuntime
 from mypy_plugin.resources import Dependency, Kind, Modules, called, classify, partial_target
@@ -52,6 +53,8 @@ def injected_type(ctx: FunctionContext, *, config: PluginConfig) -> Type:
     verdict = judge(dependency, declared, config.fastapi)
     if verdict.problem is not None:
         report_problem(ctx.api, ctx.context, dependency, verdict.problem, in_list=_in_list(ctx))
+    else:
+        report_contract(ctx.api, ctx.context, dependency, modules, config.fastapi)
     if declared is None or verdict.injected is None:
         return ctx.default_return_type
     return verdict.injected
@@ -195,3 +198,52 @@ def _declared_wants_object(dependency: Dependency, declared: Type | None) -> boo
     if declared is None or isinstance(get_proper_type(declared), AnyType):
         return not dependency.unmistakable
     return is_subtype(dependency.injected, declared)
+
+
+_YIELD_COUNT: Final = (contract.Violation.YIELD_TWICE, contract.Violation.YIELD_IN_LOOP)
+
+
+def report_contract(
+    api: messages.Api, context: Context, dependency: Dependency, modules: Modules, fastapi: FastAPIRuntime
+) -> None:
+    """The yield-dependency contract of a generator function dependency, read from its source
+    file (never from mypy's tree, which has no body for a module loaded from the cache).
+    At most one error per code; anything unreadable is silent."""
+    if dependency.kind not in _GENERATOR_FUNCTIONS or dependency.definition is None:
+        return
+    located = _source_of(dependency.definition, modules)
+    function = source.function_named(*located) if located is not None else None
+    if located is None or function is None:
+        return
+    path = located[0]
+    findings = contract.check(function)
+    counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
+        f for f in findings if f.violation is contract.Violation.NO_YIELD
+    ]
+    name = dependency.name
+    if counts:
+        first = counts[0]
+        where = f"line {first.line} of {path}"
+        if first.violation is contract.Violation.NO_YIELD:
+            messages.dependency_never_yields(api, context, name, where)
+        else:
+            in_loop = first.violation is contract.Violation.YIELD_IN_LOOP
+            after = fastapi.cleans_up_after_response
+            messages.dependency_yields_twice(api, context, name, where, in_loop=in_loop, after_response=after)
+    cleanup = next((f for f in findings if f.violation is contract.Violation.CLEANUP), None)
+    if cleanup is not None and cleanup.call is not None:
+        messages.dependency_cleanup_skipped(api, context, name, f"line {cleanup.line} of {path}", cleanup.call)
+    swallow = next((f for f in findings if f.violation is contract.Violation.SWALLOW), None)
+    if swallow is not None:
+        where = f"line {swallow.line} of {path}"
+        messages.dependency_swallows(api, context, name, where, after_response=fastapi.cleans_up_after_response)
+
+
+def _source_of(fullname: str, modules: Modules) -> tuple[str, str] | None:
+    """``app.db.get_db`` -> (the path of module ``app.db``, ``get_db``); methods keep their class."""
+    parts = fullname.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module = modules.get(".".join(parts[:cut]))
+        if module is not None:
+            return (module.path, ".".join(parts[cut:])) if module.path else None
+    return None

@@ -167,3 +167,66 @@ def function_definition(path: str, line: int) -> ast.FunctionDef | ast.AsyncFunc
         return None
     function = module.body[0] if module.body else None
     return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+
+
+def function_named(path: str, qualified_name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The function ``name`` or ``Class.name`` of the module at ``path``, found by its name.
+
+    mypy does not keep the line of a definition it loads from its cache, so a function of
+    another module is found by its qualified name, which every run (cold, warm, daemon) has;
+    its ``def`` line is then read with ``function_definition``, numbered as in the file. None unless exactly one
+    definition has that name at module (or class) level; definitions inside functions are
+    not looked at, and the branches of ``if`` / ``try`` are (conditional definitions with
+    the same name are ambiguous: None).
+    """
+    module = _module(path)
+    scope: list[ast.stmt] = module.body if module is not None else []
+    *classes, name = qualified_name.split(".")
+    for part in classes:
+        found = [node for node in _top_level(scope) if isinstance(node, ast.ClassDef) and node.name == part]
+        if len(found) != 1:
+            return None
+        scope = found[0].body
+    functions = [
+        node
+        for node in _top_level(scope)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name
+    ]
+    if len(functions) != 1 or isinstance(functions[0], ast.ClassDef):
+        return None
+    line = functions[0].lineno
+    function = function_definition(path, line)
+    if function is not None:
+        ast.increment_lineno(function, line - 1)  # the file's numbering, not the block's
+    return function
+
+
+def _module(path: str) -> ast.Module | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return _parse_module(path, status.st_mtime_ns, status.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parse_module(path: str, mtime_ns: int, size: int) -> ast.Module | None:
+    """The whole module; the key includes mtime and size so an edited file (dmypy) is re-read."""
+    lines = _read_lines(path, mtime_ns, size)
+    try:
+        return ast.parse("".join(lines), path) if lines else None
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _top_level(statements: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of a module or class body, with those of its if / try / with blocks."""
+    found: list[ast.stmt] = []
+    for statement in statements:
+        found.append(statement)
+        if isinstance(statement, (ast.If, ast.Try, ast.With)):
+            blocks = [statement.body, getattr(statement, "orelse", []), getattr(statement, "finalbody", [])]
+            blocks += [handler.body for handler in getattr(statement, "handlers", [])]
+            for block in blocks:
+                found += _top_level(block)
+    return found
