@@ -11,6 +11,7 @@ generator dependency is contract.py, reported here (``report_contract``). ``judg
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -215,7 +216,7 @@ def report_contract(
     function = source.function_named(*located) if located is not None else None
     if located is None or function is None:
         return
-    path = located[0]
+    path = _shown_path(located[0])
     findings = contract.check(function)
     counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
         f for f in findings if f.violation is contract.Violation.NO_YIELD
@@ -237,6 +238,15 @@ def report_contract(
     if swallow is not None:
         where = f"line {swallow.line} of {path}"
         messages.dependency_swallows(api, context, name, where, after_response=fastapi.cleans_up_after_response)
+
+
+def _shown_path(path: str) -> str:
+    """As mypy shows file names: relative to the working directory when under it."""
+    try:
+        relative = os.path.relpath(path) if os.path.isabs(path) else path
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith(os.pardir) else relative
 
 
 def _source_of(fullname: str, modules: Modules) -> tuple[str, str] | None:
