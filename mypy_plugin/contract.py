@@ -67,8 +67,9 @@ class Finding:
 
     line: int
     violation: Violation = field(compare=False)
-    #: CLEANUP: the release call as written, ``db.close()``.
+    #: CLEANUP: the release call as written, ``db.close()``, and whether it is awaited.
     call: str | None = field(default=None, compare=False)
+    awaited: bool = field(default=False, compare=False)
 
 
 def check(function: Function) -> list[Finding]:
@@ -299,9 +300,12 @@ def _cleanups(function: Function) -> list[Finding]:
         protected = _released_on_exception(function, chain)
         if protected is None:
             continue  # the exception is swallowed: the swallow rule reports that
-        for call in _releases(_following(chain)):
+        following = _following(chain)
+        awaited = {id(node.value) for node in _own_nodes(following) if isinstance(node, ast.Await)}
+        for call in _releases(following):
             if _receiver(call) not in protected and call.lineno not in findings:
-                findings[call.lineno] = Finding(call.lineno, Violation.CLEANUP, _shown(call))
+                finding = Finding(call.lineno, Violation.CLEANUP, _shown(call), id(call) in awaited)
+                findings[call.lineno] = finding
     return list(findings.values())
 
 

@@ -233,7 +233,8 @@ def report_contract(
             messages.dependency_yields_twice(api, context, name, where, in_loop=in_loop, after_response=after)
     cleanup = next((f for f in findings if f.violation is contract.Violation.CLEANUP), None)
     if cleanup is not None and cleanup.call is not None:
-        messages.dependency_cleanup_skipped(api, context, name, f"line {cleanup.line} of {path}", cleanup.call)
+        where = f"line {cleanup.line} of {path}"
+        messages.dependency_cleanup_skipped(api, context, name, where, cleanup.call, awaited=cleanup.awaited)
     swallow = next((f for f in findings if f.violation is contract.Violation.SWALLOW), None)
     if swallow is not None:
         where = f"line {swallow.line} of {path}"

@@ -417,7 +417,9 @@ def dependency_never_yields(api: Api, context: Context, name: str, where: str) -
     )
 
 
-def dependency_cleanup_skipped(api: Api, context: Context, name: str, where: str, call: str) -> None:
+def dependency_cleanup_skipped(
+    api: Api, context: Context, name: str, where: str, call: str, *, awaited: bool
+) -> None:
     """A release call after the yield that an exception from the endpoint skips."""
     _report(
         api,
@@ -425,7 +427,7 @@ def dependency_cleanup_skipped(api: Api, context: Context, name: str, where: str
         errorcodes.DEPENDENCY_CLEANUP,
         f'Dependency "{name}" calls "{call}" after its yield outside "finally" ({where}); when the '
         "endpoint raises, the code after the yield never runs and the resource is never released",
-        f'Put the cleanup in "finally:": "try: yield ... finally: {call}"',
+        f'Put the cleanup in "finally:": "try: yield ... finally: {"await " if awaited else ""}{call}"',
     )
 
 
