@@ -213,11 +213,13 @@ def report_contract(
     if dependency.kind not in _GENERATOR_FUNCTIONS or dependency.definition is None:
         return
     located = _source_of(dependency.definition, modules)
-    function = source.function_named(*located) if located is not None else None
-    if located is None or function is None:
+    line = source.definition_line(*located) if located is not None else None
+    # The function alone, numbered from its `def` (line 1): findings are shifted to the file's lines.
+    function = source.function_definition(located[0], line) if located is not None and line is not None else None
+    if located is None or line is None or function is None:
         return
     path = _shown_path(located[0])
-    findings = contract.check(function)
+    findings = [replace(f, line=f.line + line - 1) for f in contract.check(function)]
     counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
         f for f in findings if f.violation is contract.Violation.NO_YIELD
     ]

@@ -169,15 +169,15 @@ def function_definition(path: str, line: int) -> ast.FunctionDef | ast.AsyncFunc
     return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
 
-def function_named(path: str, qualified_name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """The function ``name`` or ``Class.name`` of the module at ``path``, found by its name.
+def definition_line(path: str, qualified_name: str) -> int | None:
+    """The ``def`` line of the function ``name`` or ``Class.name`` of the module at ``path``.
 
     mypy does not keep the line of a definition it loads from its cache, so a function of
     another module is found by its qualified name, which every run (cold, warm, daemon) has;
-    its ``def`` line is then read with ``function_definition``, numbered as in the file. None unless exactly one
-    definition has that name at module (or class) level; definitions inside functions are
-    not looked at, and the branches of ``if`` / ``try`` are (conditional definitions with
-    the same name are ambiguous: None).
+    the caller then reads it with ``function_definition``. None unless exactly one definition
+    has that name at module (or class) level; definitions inside functions are not looked at,
+    the branches of ``if`` / ``try`` / ``with`` are (conditional definitions with the same name
+    are ambiguous: None).
     """
     module = _module(path)
     scope: list[ast.stmt] = module.body if module is not None else []
@@ -187,19 +187,14 @@ def function_named(path: str, qualified_name: str) -> ast.FunctionDef | ast.Asyn
         if len(found) != 1:
             return None
         scope = found[0].body
-    functions = [
+    definitions = [
         node
         for node in _top_level(scope)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name
     ]
-    if len(functions) != 1 or isinstance(functions[0], ast.ClassDef):
+    if len(definitions) != 1 or isinstance(definitions[0], ast.ClassDef):
         return None
-    line = functions[0].lineno
-    function = function_definition(path, line)
-    if function is not None:
-        ast.increment_lineno(function, line - 1)  # the file's numbering, not the block's
-    return function
-
+    return definitions[0].lineno
 
 def _module(path: str) -> ast.Module | None:
     try:

@@ -86,14 +86,12 @@ def test_not_a_generator_has_no_findings() -> None:
     assert contract.check(function) == []
 
 
-def test_function_named_finds_functions_and_methods_by_name(tmp_path: Path) -> None:
+def test_definition_line_finds_functions_and_methods_by_name(tmp_path: Path) -> None:
     path = tmp_path / "deps.py"
-    path.write_text("import x\n\nclass C:\n    def m(self):\n        yield 1\n\n\nasync def f():\n    yield 2\n")
+    path.write_text("import x\n\nclass C:\n    def m(self):\n        yield 1\n\n\n@d\nasync def f():\n    yield 2\n")
 
-    method, function = source.function_named(str(path), "C.m"), source.function_named(str(path), "f")
-
-    assert method is not None and (method.name, method.lineno) == ("m", 4)
-    assert function is not None and (function.name, function.lineno) == ("f", 8)
+    assert source.definition_line(str(path), "C.m") == 4
+    assert source.definition_line(str(path), "f") == 9
 
 
 @pytest.mark.parametrize(
@@ -105,12 +103,12 @@ def test_function_named_finds_functions_and_methods_by_name(tmp_path: Path) -> N
         pytest.param("class f:\n    pass\n", "f", id="a-class"),
     ],
 )
-def test_function_named_is_none_when_unsure(tmp_path: Path, text: str, name: str) -> None:
+def test_definition_line_is_none_when_unsure(tmp_path: Path, text: str, name: str) -> None:
     path = tmp_path / "deps.py"
     path.write_text(text)
 
-    assert source.function_named(str(path), name) is None
+    assert source.definition_line(str(path), name) is None
 
 
-def test_function_named_is_none_for_a_missing_file(tmp_path: Path) -> None:
-    assert source.function_named(str(tmp_path / "gone.py"), "f") is None
+def test_definition_line_is_none_for_a_missing_file(tmp_path: Path) -> None:
+    assert source.definition_line(str(tmp_path / "gone.py"), "f") is None
