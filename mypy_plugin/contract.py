@@ -20,8 +20,10 @@ Three rules follow, each reported by its own error code:
 
 When unsure the analysis says nothing: ``yield from``, a yield in a compound statement's header,
 a ``for`` loop that re-yields its target from a call (``for s in get_session(): yield s``,
-delegation to another generator, assumed to run once), and cleanup for yields inside loops,
-``except`` or ``finally`` blocks. Nested functions, lambdas and classes are not part of the body.
+delegation to another generator, assumed to run once; ``range()``, ``enumerate()``, ``.items()``
+and the like are loops), and cleanup for yields inside loops, ``except``, ``finally`` or
+``match`` blocks. Correlated conditions (``if a: yield`` then ``if not a: yield``) are the
+known way to be wrong: both are counted as one path. Nested functions, lambdas and classes are not part of the body.
 
 Pure: ``ast`` in, findings out; no mypy API. Reading the source is source.py; reporting is
 depends.py and messages.py.
@@ -63,7 +65,7 @@ class Violation(enum.Enum):
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One violation, at a line of the function's own file (``ast`` numbering)."""
+    """One violation, at a line in the numbering of the ``ast`` given to ``check``."""
 
     line: int
     violation: Violation = field(compare=False)
