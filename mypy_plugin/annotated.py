@@ -72,7 +72,7 @@ from mypy.typevars import fill_typevars_with_any
 from mypy_plugin import fullnames, messages, source
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.consulted import Modules, ReadLog
-from mypy_plugin.depends import judge, report_problem
+from mypy_plugin.depends import judge, report_contract, report_problem
 from mypy_plugin.resources import called, classify_callee, is_generator_function
 
 TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
@@ -236,9 +236,11 @@ class AnnotatedDependencies:
         verdict = judge(dependency, declared, self._config.fastapi)
         if verdict.problem is not None:
             report_problem(analyzer, where, dependency, verdict.problem)
-        elif verdict.injected is not None and not is_subtype(verdict.injected, declared):
+            return
+        if verdict.injected is not None and not is_subtype(verdict.injected, declared):
             short = marker.callee.rpartition(".")[2]
             messages.injected_type_mismatch(analyzer, where, subject, short, dependency, declared)
+        report_contract(analyzer, where, dependency, modules, self._config.fastapi)
 
 
     def _signature_of_later_definition(self, ctx: AnalyzeTypeContext, func: FuncDef) -> CallableType | None:

@@ -6,7 +6,7 @@ generator holds a resource across its ``yield`` (lifetime.py), what a decorator'
 when the module itself or the *interface* of a module it imports changed, and a function body
 is not part of an interface. So:
 
-- every body read goes through ``Modules.function_definition``, which notes, for the module
+- every body read goes through ``Modules.function``, which notes, for the module
   being checked, the file, the line and a digest of the text it read, in a small file beside
   mypy's cache (one per module, rewritten when the module is checked again);
 - when mypy asks whether a module's cache is still valid (``report_config_data`` with
@@ -118,6 +118,31 @@ class Modules:
     def __contains__(self, name: str) -> bool:
         return name in self.by_name
 
-    def function_definition(self, module: MypyFile, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-        """The function whose ``def`` is on ``line`` of ``module``'s source file (source.py)."""
-        return self.log.read(self.checking, module.path, line)
+    def function(self, fullname: str) -> Function | None:
+        """The function or method ``fullname`` as written in its module's source file.
+
+        Found by name (source.definition_line): mypy keeps no line for a definition it loads
+        from its cache. None when the module, the file or a single definition is not found.
+        """
+        parts = fullname.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            module = self.by_name.get(".".join(parts[:end]))
+            if module is None:
+                continue
+            if not module.path:
+                return None
+            name = ".".join(parts[end:])
+            line = source.definition_line(module.path, name)
+            tree = self.log.read(self.checking, module.path, line) if line is not None else None
+            return Function(module.path, name, line, tree) if line is not None and tree is not None else None
+        return None
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function read from its source file; ``tree`` is parsed on its own (its ``def`` is line 1)."""
+
+    path: str
+    name: str  # ``get_db`` or ``Repository.rows``
+    line: int  # of the ``def`` in the file
+    tree: ast.FunctionDef | ast.AsyncFunctionDef

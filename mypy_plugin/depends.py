@@ -3,13 +3,15 @@
 It returns the type FastAPI injects, so mypy's own default-parameter check compares it
 with the parameter's annotation (``Incompatible default ...  [assignment]``), and it reports
 dependencies FastAPI cannot turn into a value (context managers, generator objects).
-Classification is resources.py; wording is messages.py. ``judge`` is shared with the
+Classification is resources.py; wording is messages.py; the yield-dependency contract of a
+generator dependency is contract.py, reported here (``report_contract``). ``judge`` is shared with the
 ``Annotated[T, Depends(f)]`` forms (annotated.py), which this hook never sees.
 """
 
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -18,7 +20,7 @@ from mypy.plugin import FunctionContext
 from mypy.subtypes import is_subtype
 from mypy.types import AnyType, Instance, Type, get_proper_type
 
-from mypy_plugin import fullnames, messages
+from mypy_plugin import contract, fullnames, messages
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.fastapi_runtime import FastAPIRuntime
 from mypy_plugin.consulted import Modules, ReadLog
@@ -54,6 +56,8 @@ def injected_type(ctx: FunctionContext, *, config: PluginConfig, log: ReadLog) -
     verdict = judge(dependency, declared, config.fastapi)
     if verdict.problem is not None:
         report_problem(ctx.api, ctx.context, dependency, verdict.problem, in_list=_in_list(ctx))
+    else:
+        report_contract(ctx.api, ctx.context, dependency, modules, config.fastapi)
     if declared is None or verdict.injected is None:
         return ctx.default_return_type
     return verdict.injected
@@ -197,3 +201,53 @@ def _declared_wants_object(dependency: Dependency, declared: Type | None) -> boo
     if declared is None or isinstance(get_proper_type(declared), AnyType):
         return not dependency.unmistakable
     return is_subtype(dependency.injected, declared)
+
+
+_YIELD_COUNT: Final = (contract.Violation.YIELD_TWICE, contract.Violation.YIELD_IN_LOOP)
+
+
+def report_contract(
+    api: messages.Api, context: Context, dependency: Dependency, modules: Modules, fastapi: FastAPIRuntime
+) -> None:
+    """The yield-dependency contract of a generator function dependency, read from its source
+    file (never from mypy's tree, which has no body for a module loaded from the cache).
+    At most one error per code; anything unreadable is silent."""
+    if dependency.kind not in _GENERATOR_FUNCTIONS or dependency.definition is None:
+        return
+    function = modules.function(dependency.definition)
+    if function is None:
+        return
+    path = _shown_path(function.path)
+    # The function alone is numbered from its `def` (line 1): findings are shifted to the file's lines.
+    findings = [replace(f, line=f.line + function.line - 1) for f in contract.check(function.tree)]
+    counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
+        f for f in findings if f.violation is contract.Violation.NO_YIELD
+    ]
+    name = dependency.name
+    if counts:
+        first = counts[0]
+        where = f"line {first.line} of {path}"
+        if first.violation is contract.Violation.NO_YIELD:
+            messages.dependency_never_yields(api, context, name, where)
+        else:
+            in_loop = first.violation is contract.Violation.YIELD_IN_LOOP
+            after = fastapi.cleans_up_after_response
+            messages.dependency_yields_twice(api, context, name, where, in_loop=in_loop, after_response=after)
+    cleanup = next((f for f in findings if f.violation is contract.Violation.CLEANUP), None)
+    if cleanup is not None and cleanup.call is not None:
+        where = f"line {cleanup.line} of {path}"
+        messages.dependency_cleanup_skipped(api, context, name, where, cleanup.call, awaited=cleanup.awaited)
+    swallow = next((f for f in findings if f.violation is contract.Violation.SWALLOW), None)
+    if swallow is not None:
+        where = f"line {swallow.line} of {path}"
+        messages.dependency_swallows(api, context, name, where, after_response=fastapi.cleans_up_after_response)
+
+
+def _shown_path(path: str) -> str:
+    """As mypy shows file names: relative to the working directory when under it."""
+    try:
+        relative = os.path.relpath(path) if os.path.isabs(path) else path
+    except ValueError:  # another drive
+        return path
+    return path if relative.startswith(os.pardir) else relative
+

@@ -102,6 +102,24 @@ ESCAPES_BLOCK: Final = ErrorCode(
     CATEGORY,
 )
 
+# Yield-dependency contract (contract.py)
+
+DEPENDENCY_YIELD: Final = ErrorCode(
+    "resource-dependency-yield",
+    "Check that a generator dependency yields exactly once on every path",
+    CATEGORY,
+)
+DEPENDENCY_CLEANUP: Final = ErrorCode(
+    "resource-dependency-cleanup",
+    "Check that a generator dependency releases its resource in finally, not after the yield",
+    CATEGORY,
+)
+DEPENDENCY_SWALLOW: Final = ErrorCode(
+    "resource-dependency-swallow",
+    "Check that a generator dependency re-raises the exceptions it catches around its yield",
+    CATEGORY,
+)
+
 ALL: Final = (
     DEPENDS_CONTEXT_MANAGER,
     DEPENDS_GENERATOR_OBJECT,
@@ -119,4 +137,8 @@ ALL: Final = (
     EARLY_EXIT,
     USE_AFTER_BLOCK,
     ESCAPES_BLOCK,
+    # Yield-dependency contract
+    DEPENDENCY_YIELD,
+    DEPENDENCY_CLEANUP,
+    DEPENDENCY_SWALLOW,
 )

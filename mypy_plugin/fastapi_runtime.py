@@ -25,6 +25,11 @@ UNWRAPPING_RELEASE: Final = (0, 123, 5)
 #: is one (it injects the instance; before, every request failed with a TypeError).
 CLASS_CALL_RELEASE: Final = (0, 123, 10)
 
+#: FastAPI 0.118.0 runs a generator dependency's code after ``yield`` once the response is
+#: sent (before, it ran first and its errors became the response), and names a swallowed
+#: endpoint exception "Response not awaited" (before: "No response object was returned").
+CLEANUP_AFTER_RESPONSE_RELEASE: Final = (0, 118, 0)
+
 _VERSION_PATTERN: Final = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
 
 
@@ -55,6 +60,11 @@ class FastAPIRuntime:
     def classes_are_never_generators(self) -> bool:
         """True when ``Depends(Cls)`` injects an instance whatever ``Cls.__call__`` is."""
         return self.version is None or self.version >= CLASS_CALL_RELEASE
+
+    @property
+    def cleans_up_after_response(self) -> bool:
+        """True when the code after a dependency's ``yield`` runs after the response is sent."""
+        return self.version is None or self.version >= CLEANUP_AFTER_RESPONSE_RELEASE
 
     @property
     def label(self) -> str:

@@ -162,24 +162,13 @@ def holds_resource(modules: Modules, definition: SymbolNode | None) -> bool:
         return False
     if isinstance(definition, Decorator) and not _keeps_signature(definition):
         return False
-    module = _module_of(function.fullname, modules)
-    tree = modules.function_definition(module, function.line) if module is not None else None
-    return tree is not None and any(_yields_holding(statement, False) for statement in tree.body)
+    found = modules.function(function.fullname)
+    return found is not None and any(_yields_holding(statement, False) for statement in found.tree.body)
 
 
 def _keeps_signature(decorated: Decorator) -> bool:
     before, after = decorated.func.type, decorated.var.type
     return before is not None and after is not None and is_same_type(before, after)
-
-
-def _module_of(fullname: str, modules: Modules) -> MypyFile | None:
-    """The module defining ``fullname`` (a function, or a method of a class in it)."""
-    parts = fullname.split(".")
-    for end in range(len(parts) - 1, 0, -1):
-        module = modules.get(".".join(parts[:end]))
-        if module is not None:
-            return module
-    return None
 
 
 def _yields_holding(node: ast.AST, holding: bool) -> bool:

@@ -443,3 +443,66 @@ def used_after_block(
 
 def _as(target: str | None) -> str:
     return f" as {target}" if target is not None else ""
+
+
+# Yield-dependency contract (contract.py): reported where the dependency is used, pointing at
+# the line of its definition ("line 14 of app/db.py").
+
+
+def dependency_yields_twice(
+    api: Api, context: Context, name: str, where: str, *, in_loop: bool, after_response: bool
+) -> None:
+    """A second yield on one path, straight or through a loop."""
+    stopped = '"RuntimeError: generator didn\'t stop"'
+    consequence = (
+        f"FastAPI sends the response, then raises {stopped} and the code after that yield never runs"
+        if after_response
+        else f"the request answers 500 with {stopped}"
+    )
+    if in_loop:
+        error = f'Dependency "{name}" yields inside a loop ({where}); when it yields a second time, {consequence}'
+        fix = 'Yield once, after the loop: pick the value inside the loop, then "yield" it'
+    else:
+        error = f'Dependency "{name}" can yield twice on one path ({where}); {consequence}'
+        fix = 'Yield exactly once on every path: keep one "yield" and move the other work before or after it'
+    _report(api, context, errorcodes.DEPENDENCY_YIELD, error, fix)
+
+
+def dependency_never_yields(api: Api, context: Context, name: str, where: str) -> None:
+    """A path that returns or falls off the end before any yield."""
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDENCY_YIELD,
+        f'Dependency "{name}" can finish without yielding ({where}); the request then answers 500 '
+        "with \"RuntimeError: generator didn't yield\" and the endpoint never runs",
+        'End every path with one "yield", or "raise" (for example HTTPException) where there is nothing to yield',
+    )
+
+
+def dependency_cleanup_skipped(
+    api: Api, context: Context, name: str, where: str, call: str, *, awaited: bool
+) -> None:
+    """A release call after the yield that an exception from the endpoint skips."""
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDENCY_CLEANUP,
+        f'Dependency "{name}" calls "{call}" after its yield outside "finally" ({where}); when the '
+        "endpoint raises, the code after the yield never runs and the resource is never released",
+        f'Put the cleanup in "finally:": "try: yield ... finally: {"await " if awaited else ""}{call}"',
+    )
+
+
+def dependency_swallows(api: Api, context: Context, name: str, where: str, *, after_response: bool) -> None:
+    """An except around the yield with a path that does not re-raise."""
+    error = "Response not awaited" if after_response else "No response object was returned"
+    _report(
+        api,
+        context,
+        errorcodes.DEPENDENCY_SWALLOW,
+        f'Dependency "{name}" catches exceptions around its yield without re-raising them ({where}); '
+        f'when the endpoint raises one, the request answers 500 with "FastAPIError: {error}. ..." '
+        "instead of the endpoint's error",
+        'Re-raise it: end the except block with "raise"',
+    )

@@ -101,6 +101,8 @@ class Dependency:
     wrapper: Wrapper | None = None
     #: Written as ``functools.partial(f, ...)``: the kind is ``f``'s.
     partial: bool = False
+    #: For the generator-function kinds: the function's fullname, where contract.py reads it.
+    definition: str | None = None
 
 
 _CONTEXTLIB_FACTORY_RESULTS: Final = {
@@ -279,11 +281,13 @@ def _function(
 def _by_flags(name: str, func: FuncItem, result: Type) -> Dependency:
     """FastAPI's own test: the code object's flags, then what the call gives."""
     is_generator = is_generator_function(func)
+    definition = func.fullname if isinstance(func, FuncDef) else None
     if is_generator and func.is_coroutine:
         yielded = type_argument(result, _ASYNC_YIELD_BASES)
-        return Dependency(Kind.ASYNC_GENERATOR_FUNCTION, name, yielded, is_async=True)
+        return Dependency(Kind.ASYNC_GENERATOR_FUNCTION, name, yielded, is_async=True, definition=definition)
     if is_generator:
-        return Dependency(Kind.GENERATOR_FUNCTION, name, type_argument(result, _SYNC_YIELD_BASES))
+        yielded = type_argument(result, _SYNC_YIELD_BASES)
+        return Dependency(Kind.GENERATOR_FUNCTION, name, yielded, definition=definition)
     if func.is_coroutine:
         return _returned_object(Kind.COROUTINE_FUNCTION, name, type_argument(result, _AWAIT_BASES))
     return _returned_object(Kind.FUNCTION, name, result)

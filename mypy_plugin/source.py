@@ -127,24 +127,6 @@ def is_string_at(path: str, line: int, column: int) -> bool:
     return 1 <= line <= len(lines) and lines[line - 1][column : column + 1] in ("'", '"')
 
 
-def decorator_names(path: str, first_line: int, def_line: int) -> list[str] | None:
-    """The decorators written between ``first_line`` and the ``def`` on ``def_line``, as dotted
-    names; None when one of them is not a plain name (``@decorator(arguments)``)."""
-    lines = _source_lines(path)
-    if not 1 <= first_line < def_line <= len(lines):
-        return None
-    names = []
-    for text in lines[first_line - 1 : def_line - 1]:
-        stripped = text.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        match = _DOTTED_NAME.fullmatch(stripped[1:].strip()) if stripped.startswith("@") else None
-        if match is None:
-            return None
-        names.append("".join(match.group(0).split()))
-    return names
-
-
 def function_definition(path: str, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The whole function whose ``def`` is on ``line``, parsed on its own (``function_text``).
 
@@ -177,3 +159,86 @@ def function_text(path: str, line: int) -> str | None:
             break
         end += 1
     return "".join(text[indent:] if not text[:indent].strip() else "\n" for text in lines[line - 1 : end])
+
+
+def definition_line(path: str, qualified_name: str) -> int | None:
+    """The ``def`` line of the function ``name`` or ``Class.name`` of the module at ``path``.
+
+    mypy does not keep the line of a definition it loads from its cache, so a function of
+    another module is found by its qualified name, which every run (cold, warm, daemon) has;
+    the caller then reads it with ``function_definition``.
+    """
+    definition = _definition(path, qualified_name)
+    return definition.lineno if definition is not None else None
+
+
+def decorator_names(path: str, qualified_name: str) -> list[str] | None:
+    """The decorators of the function ``name`` or ``Class.name``, as dotted names; None when
+    it is not found or one of them is not a plain name (``@decorator(arguments)``)."""
+    definition = _definition(path, qualified_name)
+    if definition is None:
+        return None
+    names = [_dotted(decorator) for decorator in definition.decorator_list]
+    return None if None in names else [name for name in names if name is not None]
+
+
+def _dotted(expression: ast.expr) -> str | None:
+    if isinstance(expression, ast.Name):
+        return expression.id
+    if isinstance(expression, ast.Attribute):
+        head = _dotted(expression.value)
+        return f"{head}.{expression.attr}" if head is not None else None
+    return None
+
+
+def _definition(path: str, qualified_name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """None unless exactly one definition has that name at module (or class) level; definitions
+    inside functions are not looked at, the branches of ``if`` / ``try`` / ``with`` are
+    (conditional definitions with the same name are ambiguous: None)."""
+    module = _module(path)
+    scope: list[ast.stmt] = module.body if module is not None else []
+    *classes, name = qualified_name.split(".")
+    for part in classes:
+        found = [node for node in _top_level(scope) if isinstance(node, ast.ClassDef) and node.name == part]
+        if len(found) != 1:
+            return None
+        scope = found[0].body
+    definitions = [
+        node
+        for node in _top_level(scope)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name
+    ]
+    if len(definitions) != 1 or isinstance(definitions[0], ast.ClassDef):
+        return None
+    return definitions[0]
+
+
+def _module(path: str) -> ast.Module | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return _parse_module(path, status.st_mtime_ns, status.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parse_module(path: str, mtime_ns: int, size: int) -> ast.Module | None:
+    """The whole module; the key includes mtime and size so an edited file (dmypy) is re-read."""
+    lines = _read_lines(path, mtime_ns, size)
+    try:
+        return ast.parse("".join(lines), path) if lines else None
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _top_level(statements: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements of a module or class body, with those of its if / try / with blocks."""
+    found: list[ast.stmt] = []
+    for statement in statements:
+        found.append(statement)
+        if isinstance(statement, (ast.If, ast.Try, ast.With)):
+            blocks = [statement.body, getattr(statement, "orelse", []), getattr(statement, "finalbody", [])]
+            blocks += [handler.body for handler in getattr(statement, "handlers", [])]
+            for block in blocks:
+                found += _top_level(block)
+    return found

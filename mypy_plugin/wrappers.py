@@ -37,18 +37,16 @@ class Wrapper:
 
 def wrapper_of(decorated: Decorator, modules: Modules) -> Wrapper | None:
     """The wrapper of the one user decorator on a module-level function, if it can be read."""
-    module = modules.get(decorated.func.fullname.rpartition(".")[0])
+    module_name, _, name = decorated.func.fullname.rpartition(".")
+    module = modules.get(module_name)
     if module is None:
         return None
-    names = source.decorator_names(module.path, decorated.line, decorated.func.line)
+    names = source.decorator_names(module.path, name)
     if names is None or len(names) != 1:
         return None
     definition = _resolve(names[0], module, modules)
-    definition_module = modules.get(definition.fullname.rpartition(".")[0]) if definition else None
-    if definition is None or definition_module is None:
-        return None
-    tree = modules.function_definition(definition_module, definition.line)
-    return None if tree is None else _wrapper(names[0], tree)
+    function = modules.function(definition.fullname) if definition is not None else None
+    return None if function is None else _wrapper(names[0], function.tree)
 
 
 def _resolve(name: str, module: MypyFile, modules: Modules) -> FuncDef | None:

@@ -29,6 +29,7 @@ from pathlib import Path
 import corpus
 
 DEPENDS_CONTEXT_MANAGER = "resource-depends-context-manager"
+DEPENDENCY_CLEANUP = "resource-dependency-cleanup"
 ANY_PLUGIN_CODE = "resource-*"
 
 
@@ -52,7 +53,10 @@ CLASSES = {
         BugClass("A", "async with f() as x -> async for x in f()", ANY_PLUGIN_CODE, "issue 5"),
         BugClass("B", "async for x in f() -> async with f() as x", ANY_PLUGIN_CODE, "issue 5"),
         BugClass("I", "async with -> with", ANY_PLUGIN_CODE, "issue 5"),
-        BugClass("Y", "yield dependency: cleanup moved out of finally", ANY_PLUGIN_CODE, "issue 6"),
+        BugClass("Y", "yield dependency: other cleanup (not a release call) moved out of finally", ANY_PLUGIN_CODE,
+                 "not reported by design: only release calls count as cleanup (class R)"),
+        BugClass("R", "yield dependency: a release call (close, aclose, release, dispose) moved out of finally",
+                 DEPENDENCY_CLEANUP, "checked"),
         BugClass("G", "return/break inside async for over a resource generator", "resource-early-exit", "checked"),
         BugClass("H", "session / connection / file used after its with block", "resource-use-after-block", "checked"),
     )
@@ -296,8 +300,13 @@ def _header_mutant(bug: str, path: Path, text: str, node: ast.AsyncWith | ast.As
 
 
 def cleanup_outside_finally(path: Path, text: str, tree: ast.Module) -> Iterator[Mutant]:
-    """Y: in a dependency used by Depends, ``try: ...yield... finally: cleanup`` loses its try/finally."""
-    dependencies = {site.dependency for site in _depends_sites(tree)}
+    """Y / R: in a dependency used by Depends, ``try: ...yield... finally: cleanup`` loses its try/finally.
+
+    R when the finally block releases something (``x.close()``, ``await x.aclose()``, ...), Y otherwise.
+    The bug lines are the function and every ``Depends(f)`` of it, where the plugin reports.
+    """
+    sites = _depends_sites(tree)
+    dependencies = {site.dependency for site in sites}
     for function in _module_functions(tree):
         if function.name not in dependencies or not _is_generator(function):
             continue
@@ -309,10 +318,17 @@ def cleanup_outside_finally(path: Path, text: str, tree: ast.Module) -> Iterator
                 and not node.orelse
                 and any(isinstance(inner, ast.Yield) for inner in ast.walk(ast.Module(node.body, [])))
             ):
-                yield _without_try(path, text, function, node)
+                uses = [site.call for site in sites if site.dependency == function.name]
+                yield _without_try(path, text, function, node, uses)
 
 
-def _without_try(path: Path, text: str, function: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.Try) -> Mutant:
+#: What class R counts as a release: the last name of a call in the finally block.
+_RELEASE_CALL = re.compile(r"\.(close|aclose|release|dispose)\(")
+
+
+def _without_try(
+    path: Path, text: str, function: ast.FunctionDef | ast.AsyncFunctionDef, node: ast.Try, uses: list[ast.Call]
+) -> Mutant:
     source = Source(text)
     lines = text.splitlines()
     outer = _indent(lines[node.lineno - 1])
@@ -324,8 +340,10 @@ def _without_try(path: Path, text: str, function: ast.FunctionDef | ast.AsyncFun
     finally_line = next(n for n in range(node.finalbody[0].lineno - 1, 0, -1) if lines[n - 1].strip() == "finally:")
     source.replace(finally_line, finally_line, [])
     source.replace(node.lineno, node.lineno, [])  # `try:`
-    span = range(source.at(function.lineno), source.at(function.end_lineno or function.lineno) + 1)
-    return Mutant("Y", path, source.text(), frozenset(span))
+    span = set(range(source.at(function.lineno), source.at(function.end_lineno or function.lineno) + 1))
+    span |= {source.at(n) for call in uses for n in _lines_of(call)}
+    releases = any(_RELEASE_CALL.search(ast.unparse(statement)) for statement in node.finalbody)
+    return Mutant("R" if releases else "Y", path, source.text(), frozenset(span))
 
 
 def early_exit_from_resource_generator(path: Path, text: str, tree: ast.Module) -> Iterator[Mutant]:

@@ -18,8 +18,24 @@ from pathlib import Path
 import corpus
 import pytest
 
-#: (corpus name, error as printed: "file:line: message  [code]") -> why the plugin is right.
-#: Each entry must occur with the plugin and not without it.
+
+
+def _swallow(file: str, line: int, definition: int, error: str) -> str:
+    """The printed [resource-dependency-swallow] error of FastAPI's deliberately wrong docs example."""
+    return (
+        f'{file}:{line}: Dependency "get_username" catches exceptions around its yield without re-raising '
+        f"them (line {definition} of {file}); when the endpoint raises one, the request answers 500 with "
+        f'"FastAPIError: {error}. ..." instead of the endpoint\'s error  [resource-dependency-swallow]'
+    )
+
+
+_SWALLOW_EXAMPLE = (
+    "FastAPI's docs example of the bug (it prints \"Oops, we didn't raise again\"); "
+    "tests/test_tutorial/test_dependencies/test_tutorial008c.py expects the FastAPIError"
+)
+
+#: (corpus name, or "name version" for one release; error as printed: "file:line: message  [code]")
+#: -> why the plugin is right. Each entry must occur with the plugin and not without it.
 EXPLAINED: dict[tuple[str, str], str] = {
     (
         "fastapi",
@@ -28,6 +44,27 @@ EXPLAINED: dict[tuple[str, str], str] = {
         '"AssertionError: Cannot specify `Depends` in `Annotated` and default value together"  '
         "[resource-depends-twice]",
     ): "FastAPI's own test declares this route inside pytest.raises(AssertionError): the bug on purpose",
+    # Yield-dependency contract (issue 6)
+    ("fastapi 0.165.0", _swallow("docs_src/dependencies/tutorial008c.py", 20, 15, "Response not awaited")):
+        _SWALLOW_EXAMPLE,
+    ("fastapi 0.165.0", _swallow("docs_src/dependencies/tutorial008c_non_an.py", 18, 13, "Response not awaited")):
+        _SWALLOW_EXAMPLE,
+    ("fastapi 0.115.14", _swallow("docs_src/dependencies/tutorial008c.py", 18, 13, "No response object was returned")):
+        _SWALLOW_EXAMPLE,
+    ("fastapi 0.115.14", _swallow("docs_src/dependencies/tutorial008c_an.py", 19, 14, "No response object was returned")):
+        _SWALLOW_EXAMPLE,
+    (
+        "fastapi 0.115.14",
+        _swallow("docs_src/dependencies/tutorial008c_an_py39.py", 20, 15, "No response object was returned"),
+    ): _SWALLOW_EXAMPLE,
+    (
+        "fastapi 0.165.0",
+        'tests/test_stringified_annotation_dependency.py:28: Dependency "get_client" calls "client.close()" '
+        'after its yield outside "finally" (line 25 of tests/test_stringified_annotation_dependency.py); when '
+        "the endpoint raises, the code after the yield never runs and the resource is never released  "
+        "[resource-dependency-cleanup]",
+    ): "`yield client` then `await client.close()`: skipped when the endpoint raises. Harmless in this "
+    "test (DummyClient.close does nothing, the endpoint never raises), but the pattern the check is for",
 }
 
 CANARY = """\
@@ -67,7 +104,7 @@ def test_plugin_is_silent_on_real_code(sdist: corpus.Sdist, tmp_path: Path) -> N
     assert CANARY_CODE in canary_codes, f"the plugin did not run: the canary got {canary_codes or 'no error'}"
     found = {str(error) for error in with_plugin.errors if error.file != str(canary)}
     plain = {str(error) for error in without.errors if error.file != str(canary)}
-    explained = {printed for name, printed in EXPLAINED if name == sdist.name}
+    explained = {printed for name, printed in EXPLAINED if name in (sdist.name, f"{sdist.name} {sdist.version}")}
     false_positives = sorted(
         str(error)
         for error in with_plugin.errors
