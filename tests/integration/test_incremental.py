@@ -185,3 +185,45 @@ def mypy_log(project: Project, cache: str) -> str:
     _, log, status = mypy.api.run(["--config-file", "mypy.ini", "--cache-dir", cache, "-v", *project.files])
     assert status in (0, 1), log
     return log
+
+
+DECORATED_DEPS = """\
+import functools
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+
+class Session: ...
+
+
+def logged(func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+@logged
+async def get_db() -> AsyncIterator[Session]:
+    yield Session()
+"""
+
+
+def test_decorator_verdict_survives_its_module_coming_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """routes.py is checked again while deps.py comes from the cache, where mypy keeps no line
+    numbers: the decorator and its wrapper are found by name, and the verdict stays."""
+    project = Project(tmp_path / "project", ("deps.py", "routes.py"))
+    project.root.mkdir()
+    monkeypatch.chdir(project.root)
+    project.configure(NEWER_FASTAPI)
+    project.write("deps.py", DECORATED_DEPS)
+    project.write("routes.py", ROUTES)
+    cache = "cache"
+
+    flagged = project.mypy(cache)
+    assert [error.rsplit("  [", 1)[1] for error in flagged.errors] == ["resource-depends-decorator]"], flagged.output
+    project.write("routes.py", ROUTES + "\n# edited\n")
+    assert project.mypy(cache).errors == flagged.errors
