@@ -31,6 +31,8 @@ import corpus
 DEPENDS_CONTEXT_MANAGER = "resource-depends-context-manager"
 DEPENDENCY_CLEANUP = "resource-dependency-cleanup"
 ANY_PLUGIN_CODE = "resource-*"
+#: The protocol checks see objects created in the statement itself, not ones kept in a variable.
+PROTOCOL_STATUS = "checked; misses are objects reached through a variable or an untyped parameter"
 
 
 @dataclass(frozen=True)
@@ -47,12 +49,13 @@ CLASSES = {
         BugClass("C", "@(async)contextmanager added to a dependency used as Depends(f) default",
                  DEPENDS_CONTEXT_MANAGER, "checked"),
         BugClass("D", "the same, dependency used in Annotated[T, Depends(f)]",
-                 DEPENDS_CONTEXT_MANAGER, "Annotated support in progress (issue 3)"),
+                 DEPENDS_CONTEXT_MANAGER, "checked; misses are Annotated limits (README)"),
         BugClass("L", "the same, dependency used in dependencies=[Depends(f)]", DEPENDS_CONTEXT_MANAGER, "checked"),
-        BugClass("J", "Depends(f) -> Depends(f()): the dependency called", ANY_PLUGIN_CODE, "planned"),
-        BugClass("A", "async with f() as x -> async for x in f()", ANY_PLUGIN_CODE, "issue 5"),
-        BugClass("B", "async for x in f() -> async with f() as x", ANY_PLUGIN_CODE, "issue 5"),
-        BugClass("I", "async with -> with", ANY_PLUGIN_CODE, "issue 5"),
+        BugClass("J", "Depends(f) -> Depends(f()): the dependency called", ANY_PLUGIN_CODE,
+                 "checked when the call gives a generator, coroutine or manager; a plain value is not yet"),
+        BugClass("A", "async with f() as x -> async for x in f()", ANY_PLUGIN_CODE, PROTOCOL_STATUS),
+        BugClass("B", "async for x in f() -> async with f() as x", ANY_PLUGIN_CODE, PROTOCOL_STATUS),
+        BugClass("I", "async with -> with", ANY_PLUGIN_CODE, PROTOCOL_STATUS),
         BugClass("Y", "yield dependency: other cleanup (not a release call) moved out of finally", ANY_PLUGIN_CODE,
                  "not reported by design: only release calls count as cleanup (class R)"),
         BugClass("R", "yield dependency: a release call (close, aclose, release, dispose) moved out of finally",
