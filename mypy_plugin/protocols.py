@@ -184,23 +184,20 @@ def _iterable_generator(instance: Instance, func: SymbolNode | None) -> Resource
     """A generator function annotated ``-> AsyncIterable[T]`` / ``-> Iterable[T]``: still a generator."""
     if not isinstance(func, FuncDef):
         return None
-    if func.is_async_generator and instance.type.has_base(fullnames.ASYNC_ITERABLE):
-        return ResourceObject(
-            typ=instance,
-            resource=type_argument(instance, (fullnames.ASYNC_ITERABLE,)),
-            is_wrapper=True,
-            async_generator=True,
-            members=instance.type,
-        )
-    if func.is_generator and not func.is_coroutine and instance.type.has_base(fullnames.ITERABLE):
-        return ResourceObject(
-            typ=instance,
-            resource=type_argument(instance, (fullnames.ITERABLE,)),
-            is_wrapper=True,
-            generator=True,
-            members=instance.type,
-        )
-    return None
+    is_async = func.is_async_generator
+    if not (is_async or (func.is_generator and not func.is_coroutine)):
+        return None
+    iterable = fullnames.ASYNC_ITERABLE if is_async else fullnames.ITERABLE
+    if not instance.type.has_base(iterable):
+        return None
+    return ResourceObject(
+        typ=instance,
+        resource=type_argument(instance, (iterable,)),
+        is_wrapper=True,
+        async_generator=is_async,
+        generator=not is_async,
+        members=instance.type,
+    )
 
 
 def _from_instance(instance: Instance) -> ResourceObject | None:

@@ -22,18 +22,16 @@ code after ``yield`` and the swallowed-exception message changed.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from mypy import api
+from case_modules import import_module, numbered_source, plugin_output
 
 DEPENDENCIES = '''\
 from collections.abc import AsyncIterator, Iterator
@@ -176,17 +174,7 @@ CASES = [
 ]
 
 
-def _module_source() -> tuple[str, dict[int, str]]:
-    source = DEPENDENCIES
-    lines: dict[int, str] = {}
-    for case in CASES:
-        first = source.count("\n") + 1
-        source += case.source()
-        lines.update(dict.fromkeys(range(first, source.count("\n") + 1), case.name))
-    return source, lines
-
-
-SOURCE, ENDPOINT_LINES = _module_source()
+SOURCE, ENDPOINT_LINES = numbered_source(DEPENDENCIES, CASES)
 _MESSAGE = re.compile(r"^.+?:(?P<line>\d+): error: (?P<text>.*?)  \[(?P<code>[a-z-]+)\]$")
 
 
@@ -225,10 +213,7 @@ def module_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def request_case(module_path: Path) -> Iterator[Callable[[Case], Outcome]]:
-    spec = importlib.util.spec_from_file_location(module_path.stem, module_path)
-    assert spec is not None and spec.loader is not None
-    module: ModuleType = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_module(module_path)
     app = FastAPI()
     for case in CASES:
         app.get(f"/{case.name}")(getattr(module, f"ep_{case.name}"))
@@ -254,12 +239,7 @@ def request_case(module_path: Path) -> Iterator[Callable[[Case], Outcome]]:
 @pytest.fixture(scope="module")
 def plugin_errors(module_path: Path) -> dict[str, tuple[str, str]]:
     """Case -> (code, text) of the plugin's error on its endpoint; mypy runs once."""
-    config = module_path.parent / "mypy.ini"
-    config.write_text("[mypy]\nplugins = mypy_plugin\n")
-    cache = str(module_path.parent / ".mypy_cache")
-    arguments = ["--config-file", str(config), "--cache-dir", cache, "--show-error-codes", "--no-error-summary"]
-    stdout, stderr, _ = api.run([*arguments, str(module_path)])
-    assert not stderr, stderr
+    stdout = plugin_output(module_path)
     errors: dict[str, tuple[str, str]] = {}
     for message in stdout.splitlines():
         match = _MESSAGE.match(message)

@@ -151,12 +151,7 @@ def test_cache_sees_an_edit_to_a_body_another_module_reads(tmp_path: Path, monke
     """jobs.py's verdict (resource-early-exit) reads get_db's body in db.py, which is not part of
     db.py's interface: without consulted.py a warm run would keep jobs.py's old errors."""
     assert NOT_HOLDING_DB != HOLDING_DB
-    project = Project(tmp_path / "project", ("db.py", "jobs.py"))
-    project.root.mkdir()
-    monkeypatch.chdir(project.root)
-    project.configure(NEWER_FASTAPI)
-    project.write("db.py", HOLDING_DB)
-    project.write("jobs.py", JOBS)
+    project = small_project(tmp_path, monkeypatch, {"db.py": HOLDING_DB, "jobs.py": JOBS})
     cache = "cache"
 
     flagged = project.mypy(cache)
@@ -178,6 +173,17 @@ def test_cache_sees_an_edit_to_a_body_another_module_reads(tmp_path: Path, monke
     project.write("db.py", HOLDING_DB)
     assert project.mypy(cache) == flagged == project.cold()
     assert project.mypy(cache) == flagged
+
+
+def small_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> Project:
+    """A project of these files (all checked), in the working directory, newest FastAPI assumed."""
+    project = Project(tmp_path / "project", tuple(files))
+    project.root.mkdir()
+    monkeypatch.chdir(project.root)
+    project.configure(NEWER_FASTAPI)
+    for name, text in files.items():
+        project.write(name, text)
+    return project
 
 
 def mypy_log(project: Project, cache: str) -> str:
@@ -215,12 +221,7 @@ def test_decorator_verdict_survives_its_module_coming_from_the_cache(
 ) -> None:
     """routes.py is checked again while deps.py comes from the cache, where mypy keeps no line
     numbers: the decorator and its wrapper are found by name, and the verdict stays."""
-    project = Project(tmp_path / "project", ("deps.py", "routes.py"))
-    project.root.mkdir()
-    monkeypatch.chdir(project.root)
-    project.configure(NEWER_FASTAPI)
-    project.write("deps.py", DECORATED_DEPS)
-    project.write("routes.py", ROUTES)
+    project = small_project(tmp_path, monkeypatch, {"deps.py": DECORATED_DEPS, "routes.py": ROUTES})
     cache = "cache"
 
     flagged = project.mypy(cache)

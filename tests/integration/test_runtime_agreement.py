@@ -16,7 +16,6 @@ when FastAPI changes.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from mypy import api
+from case_modules import import_module, numbered_source, plugin_output
 
 DEPENDENCIES = '''\
 import functools
@@ -400,18 +399,8 @@ _PLUGIN_TYPE = re.compile(
 )
 
 
-def _module_source() -> tuple[str, dict[int, str]]:
-    """The dependencies followed by one endpoint per case, and the lines of each case's code."""
-    source = DEPENDENCIES
-    lines: dict[int, str] = {}
-    for case in CASES:
-        first = source.count("\n") + 1
-        source += case.source()
-        lines.update(dict.fromkeys(range(first, source.count("\n") + 1), case.name))
-    return source, lines
-
-
-SOURCE, ENDPOINT_LINES = _module_source()
+#: The dependencies followed by one endpoint per case, and the lines of each case's code.
+SOURCE, ENDPOINT_LINES = numbered_source(DEPENDENCIES, CASES)
 
 
 @pytest.fixture(scope="module")
@@ -424,10 +413,7 @@ def module_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def client(module_path: Path) -> Iterator[TestClient]:
     """One app serving ``GET /<case>`` for every case."""
-    spec = importlib.util.spec_from_file_location(module_path.stem, module_path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = import_module(module_path)
     app = FastAPI()
     refused = []
     for case in CASES:
@@ -445,20 +431,7 @@ def client(module_path: Path) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def plugin_verdicts(module_path: Path) -> dict[str, str]:
     """Case -> what the plugin says FastAPI does with it (see ``_verdict``); mypy runs once."""
-    config = module_path.parent / "mypy.ini"
-    config.write_text("[mypy]\nplugins = mypy_plugin\n")
-    stdout, stderr, _ = api.run(
-        [
-            "--config-file",
-            str(config),
-            "--cache-dir",
-            str(module_path.parent / ".mypy_cache"),
-            "--show-error-codes",
-            "--no-error-summary",
-            str(module_path),
-        ]
-    )
-    assert not stderr, stderr
+    stdout = plugin_output(module_path)
     verdicts = dict.fromkeys(ENDPOINT_LINES.values(), UNDECIDED)
     for message in stdout.splitlines():
         match = _MESSAGE.match(message)
