@@ -76,9 +76,21 @@ _ENDS_BLOCK: Final = (ReturnStmt, RaiseStmt, BreakStmt)
 
 
 def check_generator(
-    api: TypeChecker, call: CallExpr, parent: Parent, definition: SymbolNode | None, subject: str, modules: Modules
+    api: TypeChecker,
+    call: CallExpr,
+    parent: Parent,
+    definition: SymbolNode | None,
+    subject: str,
+    modules: Modules,
+    *,
+    closable: bool,
 ) -> None:
-    """``async for``/``for`` directly over ``call``, or one item taken from it."""
+    """``async for``/``for`` directly over ``call``, or one item taken from it.
+
+    ``closable``: the call's declared type has ``aclose()`` / ``close()``, so ``aclosing()`` /
+    ``closing()`` accept it (``AsyncGenerator`` does, ``AsyncIterator`` does not).
+    """
+    annotate = None if closable else _callee_name(call)
     if parent.use in (Use.ASYNC_FOR, Use.FOR):
         assert isinstance(parent.node, ForStmt)
         exit_statement = _early_exit(parent.node.body)
@@ -90,11 +102,17 @@ def check_generator(
                 subject,
                 target_name(parent.target),
                 is_async=parent.use is Use.ASYNC_FOR,
+                annotate=annotate,
             )
     elif _takes_one(parent) and holds_resource(modules, definition):
         function = definition.func if isinstance(definition, Decorator) else definition
         is_async = isinstance(function, FuncDef) and function.is_async_generator
-        messages.taken_once(api, call, _written(parent, subject), subject, is_async=is_async)
+        messages.taken_once(api, call, _written(parent, subject), subject, is_async=is_async, annotate=annotate)
+
+
+def _callee_name(call: CallExpr) -> str:
+    callee = call.callee
+    return callee.name if isinstance(callee, (NameExpr, MemberExpr)) else "the generator function"
 
 
 def _takes_one(parent: Parent) -> bool:

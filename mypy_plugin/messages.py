@@ -382,7 +382,14 @@ def never_entered(
 
 
 def early_exit(
-    api: CheckerPluginInterface, context: Context, keyword: str, subject: str, target: str, *, is_async: bool
+    api: CheckerPluginInterface,
+    context: Context,
+    keyword: str,
+    subject: str,
+    target: str,
+    *,
+    is_async: bool,
+    annotate: str | None,
 ) -> None:
     """``return`` / ``break`` / ``raise`` inside ``async for x in gen()`` over a resource generator."""
     loop = "async for" if is_async else "for"
@@ -393,11 +400,14 @@ def early_exit(
         errorcodes.EARLY_EXIT,
         f'"{keyword}" leaves "{loop} {target} in {subject}" before the generator finishes: the resource '
         f'it holds across its "yield" stays open until garbage collection runs its cleanup',
-        f'Close it on the way out: "{closing}({subject}) as it: {loop} {target} in it:"',
+        f'Close it on the way out: "{closing}({subject}) as it: {loop} {target} in it:"'
+        + _closable(annotate, is_async=is_async),
     )
 
 
-def taken_once(api: CheckerPluginInterface, context: Context, written: str, subject: str, *, is_async: bool) -> None:
+def taken_once(
+    api: CheckerPluginInterface, context: Context, written: str, subject: str, *, is_async: bool, annotate: str | None
+) -> None:
     """``anext(gen())`` / ``gen().__anext__()``: one item, then the generator is dropped."""
     fix = (
         f"async with aclosing({subject}) as it: value = await anext(it)"
@@ -410,8 +420,17 @@ def taken_once(api: CheckerPluginInterface, context: Context, written: str, subj
         errorcodes.EARLY_EXIT,
         f'"{written}" takes one item and drops the generator: the resource it holds across its "yield" '
         f"stays open until garbage collection runs its cleanup",
-        f'Keep the generator to close it: "{fix}"',
+        f'Keep the generator to close it: "{fix}"' + _closable(annotate, is_async=is_async),
     )
+
+
+def _closable(annotate: str | None, *, is_async: bool) -> str:
+    """aclosing() / closing() need aclose() / close(), which AsyncIterator / Iterator do not declare."""
+    if annotate is None:
+        return ""
+    generator, closing = ("AsyncGenerator", "aclosing") if is_async else ("Generator", "closing")
+    return f', with "{annotate}" annotated "-> {generator}[...]" so that {closing}() accepts it'
+
 
 
 def escapes_block(api: CheckerPluginInterface, context: Context, name: str, resource: Type, statement: str) -> None:

@@ -355,7 +355,8 @@ def _lifetime(
     modules: Modules,
 ) -> None:
     if obj.async_generator or obj.generator:
-        lifetime.check_generator(api, call, parent, definition, subject, modules)
+        closable = _has_member(obj, "aclose" if obj.async_generator else "close")
+        lifetime.check_generator(api, call, parent, definition, subject, modules, closable=closable)
     elif parent.use in (Use.ASYNC_WITH, Use.WITH):
         lifetime.check_block(api, parent, root, obj.resource, config.closed_on_exit)
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -61,6 +61,26 @@ async def read_item(
 ) -> ItemOut | None:
     item = await db.get(Item, item_id)
     return None if item is None else ItemOut.model_validate(item)
+
+
+async def get_audited_session() -> AsyncIterator[AsyncSession]:
+    """Opens its own session for the request and closes it afterwards."""
+    session = SessionLocal()
+    yield session
+    await session.close()  # the bug: skipped when the endpoint raises; it belongs in `finally:`
+
+
+@router.delete("/items/{item_id}")
+async def delete_item(
+    item_id: int,
+    # Run time: on a 404 (or any error) close() never runs: the session's connection stays checked out
+    db: AsyncSession = Depends(get_audited_session),
+) -> None:
+    item = await db.get(Item, item_id)
+    if item is None:
+        raise HTTPException(status_code=404)
+    await db.delete(item)
+    await db.commit()
 
 
 @dataclass

@@ -214,6 +214,7 @@ def examples_states() -> Iterator[State]:
         ("app/routes_wrong.py", CM): 2,
         ("app/routes_wrong.py", "assignment"): 1,
         ("app/routes_wrong.py", "resource-depends-generator-object"): 1,
+        ("app/routes_wrong.py", "resource-dependency-cleanup"): 1,
     })  # fmt: skip
     yield dict(files), bundled
 
