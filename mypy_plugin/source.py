@@ -221,7 +221,7 @@ def _module(path: str) -> ast.Module | None:
     return _parse_module(path, status.st_mtime_ns, status.st_size)
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=64)
 def _parse_module(path: str, mtime_ns: int, size: int) -> ast.Module | None:
     """The whole module; the key includes mtime and size so an edited file (dmypy) is re-read."""
     lines = _read_lines(path, mtime_ns, size)
