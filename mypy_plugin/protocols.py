@@ -62,7 +62,7 @@ from mypy_plugin import fullnames, lifetime, messages
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.consulted import Modules, ReadLog
 from mypy_plugin.resources import type_argument
-from mypy_plugin.scope import Parent, Use, describe_call, find_parent, nodes, same_reference, target_name
+from mypy_plugin.scope import Parent, ParentIndex, Use, describe_call, nodes, same_reference, target_name
 
 CallContext = Union[FunctionContext, MethodContext]
 CallHook = Callable[[CallContext], Type]
@@ -86,14 +86,14 @@ _CONTEXTLIB_MANAGERS: Final = frozenset(
 # ---------------------------------------------------------------------------------------
 
 
-def function_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog) -> CallHook | None:
+def function_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog, parents: ParentIndex) -> CallHook | None:
     """The hook for a function or class call whose result may be a resource object."""
     symbol = lookup(fullname)
     node = symbol.node if symbol is not None else None
-    return partial(check_call, definition=node, config=config, log=log) if _may_create_resource(node) else None
+    return partial(check_call, definition=node, config=config, log=log, parents=parents) if _may_create_resource(node) else None
 
 
-def method_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog) -> CallHook | None:
+def method_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog, parents: ParentIndex) -> CallHook | None:
     """The hook for ``obj.method()`` / ``maker()`` (``Cls.__call__``); operators never match."""
     owner, _, method = fullname.rpartition(".")
     if method.startswith("__") and method != "__call__":
@@ -104,7 +104,7 @@ def method_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLo
         return None
     member = info.get(method)
     node = member.node if member is not None else None
-    return partial(check_call, definition=node, config=config, log=log) if _may_create_resource(node) else None
+    return partial(check_call, definition=node, config=config, log=log, parents=parents) if _may_create_resource(node) else None
 
 
 def _may_create_resource(node: SymbolNode | None) -> bool:
@@ -316,7 +316,9 @@ def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-def check_call(ctx: CallContext, *, definition: SymbolNode | None, config: PluginConfig, log: ReadLog) -> Type:
+def check_call(
+    ctx: CallContext, *, definition: SymbolNode | None, config: PluginConfig, log: ReadLog, parents: ParentIndex
+) -> Type:
     """Report protocol misuse of the object this call creates; mypy's type otherwise.
 
     When the statement fits the object, its lifetime is checked (lifetime.py).
@@ -328,7 +330,7 @@ def check_call(ctx: CallContext, *, definition: SymbolNode | None, config: Plugi
     obj = resource_object(api, ctx.default_return_type, definition)
     if obj is None:
         return ctx.default_return_type
-    parent, root = find_parent(api, call)
+    parent, root = parents.find_parent(api, call)
     subject = describe_call(call)
     fixed: Type | None = None
     if parent is not None:

@@ -8,6 +8,7 @@ enclosing function itself. This module is that walk; it decides nothing.
 from __future__ import annotations
 
 import enum
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -53,7 +54,15 @@ _NOT_CHILDREN: Final = frozenset(
 
 
 def _child_fields(cls: type[Node]) -> tuple[str, ...]:
-    return tuple(name for name in _fields(cls) if name not in _NOT_CHILDREN and not name.startswith("_"))
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(name for name in _fields(cls) if name not in _NOT_CHILDREN and not name.startswith("_"))
+        _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+#: Node class -> its child fields: a memo of a pure function of the class (mypy's node classes).
+_CHILD_FIELDS: Final[dict[type[Node], tuple[str, ...]]] = {}
 
 
 def children(node: Node) -> list[Node]:
@@ -85,8 +94,14 @@ def nodes(root: Node) -> Iterator[tuple[Node, bool]]:
 
 
 def own_nodes(root: Node) -> Iterator[Node]:
-    """The nodes under ``root`` that belong to it, not to a function nested in it."""
-    return (node for node, nested in nodes(root) if not nested)
+    """The nodes under ``root`` that belong to it (depth first): a nested function or lambda is
+    yielded, its body is not walked."""
+    stack = list(reversed(children(root)))
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (FuncItem, Decorator)):
+            stack.extend(reversed(children(node)))
 
 
 def ancestors(root: Node, target: Node) -> list[Node] | None:
@@ -154,29 +169,53 @@ class Parent:
     target: Expression | None = None  # `as x` / `for x` / the assignment target
 
 
-def find_parent(api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:
-    """The node directly holding ``call`` among the shapes the checks know, and the scope."""
-    root = enclosing_scope(api)
-    if root is None:
-        return None, None
+class ParentIndex:
+    """What holds each call of the scopes checked last: one walk per scope, not one per call.
+
+    mypy checks a function's statements in order and may check a deferred function again, so a
+    few recent scopes are kept (with the scope itself, so a reused ``id`` cannot match).
+    """
+
+    _KEPT: Final = 8
+
+    def __init__(self) -> None:
+        self._recent: OrderedDict[int, tuple[Node, dict[int, Parent | None]]] = OrderedDict()
+
+    def find_parent(self, api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:
+        """The node directly holding ``call`` among the shapes the checks know, and the scope."""
+        root = enclosing_scope(api)
+        if root is None:
+            return None, None
+        entry = self._recent.get(id(root))
+        if entry is None or entry[0] is not root:
+            entry = (root, _parents(root))
+            self._recent[id(root)] = entry
+            if len(self._recent) > self._KEPT:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(id(root))
+        return entry[1].get(id(call)), root
+
+
+def _parents(root: Node) -> dict[int, Parent | None]:
+    """Call id -> what holds it (None: an assignment the checks do not follow), for one scope."""
+    parents: dict[int, Parent | None] = {}
     for node in own_nodes(root):
         if isinstance(node, WithStmt):
             for expr, target in zip(node.expr, node.target):
-                if expr is call:
-                    return Parent(Use.ASYNC_WITH if node.is_async else Use.WITH, node, target), root
-        elif isinstance(node, ForStmt) and node.expr is call:
-            return Parent(Use.ASYNC_FOR if node.is_async else Use.FOR, node, node.index), root
-        elif isinstance(node, AwaitExpr) and node.expr is call:
-            return Parent(Use.AWAIT, node), root
-        elif isinstance(node, MemberExpr) and node.expr is call:
-            return Parent(Use.ATTRIBUTE, node), root
-        elif isinstance(node, CallExpr) and node.args and node.args[0] is call and _takes_one(node):
-            return Parent(Use.TAKEN, node), root
-        elif isinstance(node, AssignmentStmt) and node.rvalue is call:
-            if len(node.lvalues) == 1 and node.type is None:
-                return Parent(Use.ASSIGNED, node, node.lvalues[0]), root
-            return None, root
-    return None, root
+                parents.setdefault(id(expr), Parent(Use.ASYNC_WITH if node.is_async else Use.WITH, node, target))
+        elif isinstance(node, ForStmt):
+            parents.setdefault(id(node.expr), Parent(Use.ASYNC_FOR if node.is_async else Use.FOR, node, node.index))
+        elif isinstance(node, AwaitExpr):
+            parents.setdefault(id(node.expr), Parent(Use.AWAIT, node))
+        elif isinstance(node, MemberExpr):
+            parents.setdefault(id(node.expr), Parent(Use.ATTRIBUTE, node))
+        elif isinstance(node, CallExpr) and node.args and _takes_one(node):
+            parents.setdefault(id(node.args[0]), Parent(Use.TAKEN, node))
+        elif isinstance(node, AssignmentStmt):
+            assigned = len(node.lvalues) == 1 and node.type is None
+            parents.setdefault(id(node.rvalue), Parent(Use.ASSIGNED, node, node.lvalues[0]) if assigned else None)
+    return parents
 
 
 def _takes_one(call: CallExpr) -> bool:
