@@ -53,10 +53,29 @@ _NOT_CHILDREN: Final = frozenset(
 )
 
 
+#: Fields that hold positions, names, flags or types, never statements or expressions: skipped,
+#: as walking is most of what the protocol checks cost (with ``is_*`` / ``has_*`` flags).
+_NEVER_NODES: Final = frozenset(
+    {
+        "line", "column", "end_line", "end_column", "name", "fullname", "kind", "op", "id", "msg",
+        "type", "unanalyzed_type", "old_type", "as_type", "method_type", "method_types", "type_guard",
+        "type_is", "upper_bound", "variance", "default_depends", "index_type", "unanalyzed_index_type",
+        "inferred_item_type", "inferred_iterator_type", "tuple_fallback", "analyzed_types",
+        "arg_kinds", "arg_names", "max_pos", "min_args", "relative", "ids", "docstring", "deprecated",
+        "new_syntax", "abstract_status", "dataclass_transform_spec", "original_first_arg",
+        "right_always", "right_unreachable", "unreachable_else", "no_rhs", "valid", "setter_index",
+    }
+)  # fmt: skip
+
+
 def _child_fields(cls: type[Node]) -> tuple[str, ...]:
     fields = _CHILD_FIELDS.get(cls)
     if fields is None:
-        fields = tuple(name for name in _fields(cls) if name not in _NOT_CHILDREN and not name.startswith("_"))
+        fields = tuple(
+            name
+            for name in _fields(cls)
+            if name not in _NOT_CHILDREN and name not in _NEVER_NODES and not name.startswith(("_", "is_", "has_"))
+        )
         _CHILD_FIELDS[cls] = fields
     return fields
 
