@@ -6,7 +6,7 @@
     python3 tasks.py mutate   recall by mutation on real code: per bug class, mutants flagged
     python3 tasks.py bench    overhead of the plugin on real code: with / without ratios
 
-mutate and bench run on .venvs/newest and are not part of test (they take ~2 and ~25 minutes);
+mutate and bench run on .venvs/newest and are not part of test (they take about 1 and 10 minutes on an idle machine);
 the real code they use is downloaded from PyPI into .corpus/ (tests/realcode/corpus.py).
 
 Each environment is a virtual environment under .venvs/, created on first use and
