@@ -63,11 +63,15 @@ def _unquoted(annotation: ast.expr) -> ast.expr | None:
 
 
 def _source_lines(path: str) -> tuple[str, ...]:
+    return _read_lines(path, *_stamp(path))
+
+
+def _stamp(path: str) -> tuple[int, int]:
     try:
         status = os.stat(path)
     except OSError:
-        return ()
-    return _read_lines(path, status.st_mtime_ns, status.st_size)
+        return 0, -1
+    return status.st_mtime_ns, status.st_size
 
 
 @lru_cache(maxsize=32)
@@ -166,20 +170,50 @@ def definition_line(path: str, qualified_name: str) -> int | None:
 
     mypy does not keep the line of a definition it loads from its cache, so a function of
     another module is found by its qualified name, which every run (cold, warm, daemon) has;
-    the caller then reads it with ``function_definition``.
+    the caller then reads it with ``function_definition``. None unless exactly one definition
+    has that name at module (or class) level and its header parses.
     """
-    definition = _definition(path, qualified_name)
-    return definition.lineno if definition is not None else None
+    lines = _source_lines(path)
+    found = _definitions(path, *_stamp(path)).get(qualified_name, ())
+    if len(found) != 1 or found[0][1] or _def_header(lines, found[0][0]) is None:
+        return None
+    return found[0][0]
 
 
 def decorator_names(path: str, qualified_name: str) -> list[str] | None:
     """The decorators of the function ``name`` or ``Class.name``, as dotted names; None when
     it is not found or one of them is not a plain name (``@decorator(arguments)``)."""
-    definition = _definition(path, qualified_name)
-    if definition is None:
+    line = definition_line(path, qualified_name)
+    if line is None:
         return None
-    names = [_dotted(decorator) for decorator in definition.decorator_list]
+    lines = _source_lines(path)
+    header = _def_header(lines, line)
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+    first = _first_decorator_line(lines, line, indent)
+    decorators = "".join(text[indent:] if not text[:indent].strip() else "\n" for text in lines[first - 1 : line - 1])
+    try:
+        module = ast.parse(f"{decorators}{header} ...")
+    except (SyntaxError, ValueError):
+        return None
+    function = module.body[0] if module.body else None
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    names = [_dotted(decorator) for decorator in function.decorator_list]
     return None if None in names else [name for name in names if name is not None]
+
+
+def _first_decorator_line(lines: tuple[str, ...], line: int, indent: int) -> int:
+    """The line of the first ``@`` decorator above the ``def`` on ``line``; ``line`` when none."""
+    first = line
+    for number in range(line - 1, 0, -1):
+        text = lines[number - 1]
+        stripped = text.lstrip()
+        depth = len(text) - len(stripped)
+        if depth == indent and stripped.startswith("@"):
+            first = number
+        elif not (depth > indent or stripped.startswith((")", "]", "}"))):
+            break  # a line of a multi-line decorator is indented deeper or closes its brackets
+    return first
 
 
 def _dotted(expression: ast.expr) -> str | None:
@@ -191,54 +225,49 @@ def _dotted(expression: ast.expr) -> str | None:
     return None
 
 
-def _definition(path: str, qualified_name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """None unless exactly one definition has that name at module (or class) level; definitions
-    inside functions are not looked at, the branches of ``if`` / ``try`` / ``with`` are
-    (conditional definitions with the same name are ambiguous: None)."""
-    module = _module(path)
-    scope: list[ast.stmt] = module.body if module is not None else []
-    *classes, name = qualified_name.split(".")
-    for part in classes:
-        found = [node for node in _top_level(scope) if isinstance(node, ast.ClassDef) and node.name == part]
-        if len(found) != 1:
-            return None
-        scope = found[0].body
-    definitions = [
-        node
-        for node in _top_level(scope)
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name
-    ]
-    if len(definitions) != 1 or isinstance(definitions[0], ast.ClassDef):
-        return None
-    return definitions[0]
-
-
-def _module(path: str) -> ast.Module | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return _parse_module(path, status.st_mtime_ns, status.st_size)
+#: A line that opens a block: indentation, ``async``, keyword, and the name of a def or class.
+_HEADER = re.compile(
+    r"([ \t]*)(?:(async)[ \t]+)?(def|class|if|elif|else|try|except|finally|with|for|while|match|case)\b[ \t]*(\w*)"
+)
+#: Blocks whose definitions count as the module's or class's own (as if they were unconditional).
+_TRANSPARENT = frozenset({"if", "try", "with"})
+#: Keywords that continue the block of the same indentation above them (if/else, try/finally).
+_CONTINUING = frozenset({"elif", "else", "except", "finally"})
 
 
 @lru_cache(maxsize=64)
-def _parse_module(path: str, mtime_ns: int, size: int) -> ast.Module | None:
-    """The whole module; the key includes mtime and size so an edited file (dmypy) is re-read."""
-    lines = _read_lines(path, mtime_ns, size)
-    try:
-        return ast.parse("".join(lines), path) if lines else None
-    except (SyntaxError, ValueError):
-        return None
+def _definitions(path: str, mtime_ns: int, size: int) -> dict[str, tuple[tuple[int, bool], ...]]:
+    """Qualified name -> (line, is a class) of each def and class at module or class level.
 
-
-def _top_level(statements: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements of a module or class body, with those of its if / try / with blocks."""
-    found: list[ast.stmt] = []
-    for statement in statements:
-        found.append(statement)
-        if isinstance(statement, (ast.If, ast.Try, ast.With)):
-            blocks = [statement.body, getattr(statement, "orelse", []), getattr(statement, "finalbody", [])]
-            blocks += [handler.body for handler in getattr(statement, "handlers", [])]
-            for block in blocks:
-                found += _top_level(block)
-    return found
+    Read from the lines that open blocks, by indentation, without parsing the module: a big
+    module parsed whole costs megabytes, and syntax newer than the running Python elsewhere in
+    the file does not matter. Definitions inside a function, ``for``, ``while``, ``match`` or
+    ``async with`` are not looked at; those in ``if`` / ``try`` / ``with`` blocks are (two
+    conditional definitions with one name are ambiguous to the caller). A line that looks like
+    a header inside a string can hide definitions below it, never invent a wrong line: the
+    caller parses what it finds. The key includes mtime and size, so an edited file is re-read.
+    """
+    found: dict[str, list[tuple[int, bool]]] = {}
+    #: (indentation, qualified prefix of definitions directly inside; None: not looked at)
+    stack: list[tuple[int, str | None]] = []
+    for number, text in enumerate(_read_lines(path, mtime_ns, size), 1):
+        match = _HEADER.match(text)
+        if match is None:
+            continue
+        indent, keyword, name = len(match.group(1)), match.group(3), match.group(4)
+        sibling: tuple[int, str | None] | None = None
+        while stack and stack[-1][0] >= indent:
+            sibling = stack.pop()
+        prefix = stack[-1][1] if stack else ("" if indent == 0 else None)
+        if keyword in ("def", "class") and name and prefix is not None:
+            found.setdefault(f"{prefix}{name}", []).append((number, keyword == "class"))
+        if keyword == "class":
+            scope = f"{prefix}{name}." if prefix is not None and name else None
+        elif keyword in _CONTINUING:
+            scope = sibling[1] if sibling is not None and sibling[0] == indent else None
+        elif keyword in _TRANSPARENT and match.group(2) is None:
+            scope = prefix
+        else:
+            scope = None
+        stack.append((indent, scope))
+    return {name: tuple(places) for name, places in found.items()}

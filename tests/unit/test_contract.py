@@ -97,7 +97,9 @@ def test_definition_line_finds_functions_and_methods_by_name(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        pytest.param("def f(:\n    yield 1\n", "f", id="syntax-error"),
+        pytest.param("def f(:\n    yield 1\n", "f", id="its-header-does-not-parse"),
+        pytest.param("for x in y:\n    pass\nelse:\n    def f():\n        yield 1\n", "f", id="in-a-for-else"),
+        pytest.param('"""\n    def f():\n        yield 1\n"""\n', "f", id="only-in-a-docstring"),
         pytest.param("if X:\n    def f():\n        yield 1\nelse:\n    def f():\n        yield 2\n", "f", id="ambiguous"),
         pytest.param("def g():\n    def f():\n        yield 1\n    return f\n", "f", id="nested-in-a-function"),
         pytest.param("class f:\n    pass\n", "f", id="a-class"),
@@ -108,6 +110,22 @@ def test_definition_line_is_none_when_unsure(tmp_path: Path, text: str, name: st
     path.write_text(text)
 
     assert source.definition_line(str(path), name) is None
+
+
+def test_definition_line_ignores_syntax_newer_than_python_elsewhere_in_the_module(tmp_path: Path) -> None:
+    path = tmp_path / "deps.py"
+    path.write_text("class C[T]:\n    pass\n\ntype X = int\n\nasync def f():\n    yield 1\n")
+
+    assert source.definition_line(str(path), "f") == 6
+
+
+def test_decorator_names_reads_plain_and_multiline_decorators(tmp_path: Path) -> None:
+    path = tmp_path / "deps.py"
+    path.write_text("@a\n@b.c\ndef f():\n    yield\n\n@logged\nasync def g(\n    x: int,\n) -> None:\n    pass\n\n@d(\n    1,\n)\ndef h():\n    pass\n")
+
+    assert source.decorator_names(str(path), "f") == ["a", "b.c"]
+    assert source.decorator_names(str(path), "g") == ["logged"]
+    assert source.decorator_names(str(path), "h") is None  # a decorator with arguments
 
 
 def test_definition_line_is_none_for_a_missing_file(tmp_path: Path) -> None:
