@@ -26,7 +26,6 @@ from mypy_plugin import compat, depends, fullnames, protocols, stub_signature
 from mypy_plugin.annotated import AnnotatedDependencies
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.consulted import ReadLog
-from mypy_plugin.scope import ParentIndex
 
 __version__: Final = "0.3.0"
 
@@ -47,7 +46,6 @@ class AsyncResourcesPlugin(Plugin):
         super().__init__(options)
         self._config: Final = PluginConfig.from_options(options)
         self._log: Final = ReadLog(options)
-        self._parents: Final = ParentIndex()
         injected = partial(depends.injected_type, config=self._config, log=self._log)
         self._function_hooks: Final[Mapping[str, FunctionHook]] = {
             fullnames.DEPENDS: injected,
@@ -60,11 +58,11 @@ class AsyncResourcesPlugin(Plugin):
         # Any other callee: a resource factory gets the protocol checks (protocols.py).
         if hook is not None:
             return hook
-        return protocols.function_hook(self.lookup_fully_qualified, fullname, self._config, self._log, self._parents)
+        return protocols.function_hook(self.lookup_fully_qualified, fullname, self._config, self._log)
 
     def get_method_hook(self, fullname: str) -> MethodHook | None:
         return protocols.method_hook(
-            self.lookup_fully_qualified, fullname, self._config, self._log, self._parents
+            self.lookup_fully_qualified, fullname, self._config, self._log
         )
 
     def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:

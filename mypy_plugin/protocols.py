@@ -62,7 +62,7 @@ from mypy_plugin import fullnames, lifetime, messages
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.consulted import Modules, ReadLog
 from mypy_plugin.resources import type_argument
-from mypy_plugin.scope import Parent, ParentIndex, Use, describe_call, nodes, same_reference, target_name
+from mypy_plugin.scope import Parent, Use, describe_call, find_parent, nodes, same_reference, target_name
 
 CallContext = Union[FunctionContext, MethodContext]
 CallHook = Callable[[CallContext], Type]
@@ -86,34 +86,34 @@ _CONTEXTLIB_MANAGERS: Final = frozenset(
 # ---------------------------------------------------------------------------------------
 
 
-def function_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog, parents: ParentIndex) -> CallHook | None:
+def function_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog) -> CallHook | None:
     """The hook for a function or class call whose result may be a resource object."""
     symbol = lookup(fullname)
-    node = symbol.node if symbol is not None else None
-    return partial(check_call, definition=node, config=config, log=log, parents=parents) if _may_create_resource(node) else None
+    if symbol is None or not _may_create_resource(symbol.node):
+        return None
+    return partial(check_call, definition=symbol.node, config=config, log=log)
 
 
-def method_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog, parents: ParentIndex) -> CallHook | None:
+def method_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog) -> CallHook | None:
     """The hook for ``obj.method()`` / ``maker()`` (``Cls.__call__``); operators never match."""
     owner, _, method = fullname.rpartition(".")
     if method.startswith("__") and method != "__call__":
         return None
     symbol = lookup(owner)
     info = symbol.node if symbol is not None else None
-    if not isinstance(info, TypeInfo):
+    member = info.get(method) if isinstance(info, TypeInfo) else None
+    if member is None or not _may_create_resource(member.node):
         return None
-    member = info.get(method)
-    node = member.node if member is not None else None
-    return partial(check_call, definition=node, config=config, log=log, parents=parents) if _may_create_resource(node) else None
+    return partial(check_call, definition=member.node, config=config, log=log)
 
 
 def _may_create_resource(node: SymbolNode | None) -> bool:
-    if isinstance(node, TypeInfo):
-        return _is_manager_class(node)
-    if isinstance(node, Decorator):
-        return node.func.is_generator or node.func.is_async_generator or _returns_resource(node.var.type)
     if isinstance(node, FuncDef):
         return node.is_generator or node.is_async_generator or _returns_resource(node.type)
+    if isinstance(node, Decorator):
+        return node.func.is_generator or node.func.is_async_generator or _returns_resource(node.var.type)
+    if isinstance(node, TypeInfo):
+        return _is_manager_class(node)
     if isinstance(node, OverloadedFuncDef):
         return _returns_resource(node.type)
     return False
@@ -121,16 +121,41 @@ def _may_create_resource(node: SymbolNode | None) -> bool:
 
 def _returns_resource(signature: Type | None) -> bool:
     proper = get_proper_type(signature)
+    if isinstance(proper, CallableType):
+        result = _result_class(proper)
+        return result is not None and (result.fullname in _GENERATOR_RESULTS or _is_manager_class(result))
     if isinstance(proper, Overloaded):
-        return any(_returns_resource(item) for item in proper.items)
-    if not isinstance(proper, CallableType):
-        return False
-    result = get_proper_type(proper.ret_type)
+        generator, classes = _overloaded_results(proper)
+        return generator or any(_is_manager_class(result) for result in classes)
+    return False
+
+
+def _result_class(signature: CallableType) -> TypeInfo | None:
+    result = get_proper_type(signature.ret_type)
     if isinstance(result, TypeVarType):
         result = get_proper_type(result.upper_bound)
-    return isinstance(result, Instance) and (
-        result.type.fullname in _GENERATOR_RESULTS or _is_manager_class(result.type)
-    )
+    return result.type if isinstance(result, Instance) else None
+
+
+def _overloaded_results(signature: Overloaded) -> tuple[bool, tuple[TypeInfo, ...]]:
+    """Whether an item returns a generator protocol, and the other classes the items return.
+
+    Read once per signature object: overloaded builtins (``open``, ``max``, ``dict.get``) are
+    called everywhere. Whether a class is a manager is not kept: a daemon updates a class in place.
+    """
+    known = _OVERLOADED.get(id(signature))
+    if known is not None and known[0] is signature:
+        return known[1], known[2]
+    classes = {result.fullname: result for result in map(_result_class, signature.items) if result is not None}
+    generator = not _GENERATOR_RESULTS.isdisjoint(classes)
+    if len(_OVERLOADED) >= _OVERLOADED_KEPT:
+        _OVERLOADED.clear()  # a daemon makes new signatures on every edit: keep this bounded
+    _OVERLOADED[id(signature)] = (signature, generator, tuple(classes.values()))
+    return generator, tuple(classes.values())
+
+
+_OVERLOADED_KEPT: Final = 4096
+_OVERLOADED: Final[dict[int, tuple[Overloaded, bool, tuple[TypeInfo, ...]]]] = {}
 
 
 def _is_manager_class(info: TypeInfo) -> bool:
@@ -317,7 +342,7 @@ def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
 
 
 def check_call(
-    ctx: CallContext, *, definition: SymbolNode | None, config: PluginConfig, log: ReadLog, parents: ParentIndex
+    ctx: CallContext, *, definition: SymbolNode | None, config: PluginConfig, log: ReadLog
 ) -> Type:
     """Report protocol misuse of the object this call creates; mypy's type otherwise.
 
@@ -330,7 +355,7 @@ def check_call(
     obj = resource_object(api, ctx.default_return_type, definition)
     if obj is None:
         return ctx.default_return_type
-    parent, root = parents.find_parent(api, call)
+    parent, root = find_parent(api, call)
     subject = describe_call(call)
     fixed: Type | None = None
     if parent is not None:

@@ -8,7 +8,6 @@ enclosing function itself. This module is that walk; it decides nothing.
 from __future__ import annotations
 
 import enum
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
@@ -123,21 +122,34 @@ def own_nodes(root: Node) -> Iterator[Node]:
             stack.extend(reversed(children(node)))
 
 
-def ancestors(root: Node, target: Node) -> list[Node] | None:
-    """The nodes from ``root`` down to ``target``'s parent, or None if it is not under ``root``."""
-    path: list[Node] = []
+def ancestors(root: Node, target: Node, *, into_functions: bool = True) -> list[Node] | None:
+    """The nodes from ``root`` down to ``target``'s parent, or None if it is not under ``root``
+    (nor in a nested function or lambda, with ``into_functions=False``).
 
-    def search(node: Node) -> bool:
-        for child in children(node):
-            if child is target:
-                return True
-            path.append(child)
-            if search(child):
-                return True
-            path.pop()
-        return False
+    The search follows line numbers: only children whose lines can hold ``target`` are entered,
+    so finding a call costs the depth of the tree, not its size. Positions can only make that
+    miss (a node mypy made without them): then every child is searched.
+    """
+    for line in (target.line if target.line > 0 else None, None):
+        path: list[Node] = []
+        if _search(root, target, path, line, into_functions):
+            return [root, *path]
+    return None
 
-    return [root, *path] if search(root) else None
+
+def _search(node: Node, target: Node, path: list[Node], line: int | None, into_functions: bool) -> bool:
+    for child in children(node):
+        if child is target:
+            return True
+        if line is not None and (child.line > line or (child.end_line is not None and child.end_line < line)):
+            continue
+        if not into_functions and isinstance(child, (FuncItem, Decorator)):
+            continue
+        path.append(child)
+        if _search(child, target, path, line, into_functions):
+            return True
+        path.pop()
+    return False
 
 
 def enclosing_scope(api: TypeChecker) -> Node | None:
@@ -188,53 +200,32 @@ class Parent:
     target: Expression | None = None  # `as x` / `for x` / the assignment target
 
 
-class ParentIndex:
-    """What holds each call of the scopes checked last: one walk per scope, not one per call.
-
-    mypy checks a function's statements in order and may check a deferred function again, so a
-    few recent scopes are kept (with the scope itself, so a reused ``id`` cannot match).
-    """
-
-    _KEPT: Final = 8
-
-    def __init__(self) -> None:
-        self._recent: OrderedDict[int, tuple[Node, dict[int, Parent | None]]] = OrderedDict()
-
-    def find_parent(self, api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:
-        """The node directly holding ``call`` among the shapes the checks know, and the scope."""
-        root = enclosing_scope(api)
-        if root is None:
-            return None, None
-        entry = self._recent.get(id(root))
-        if entry is None or entry[0] is not root:
-            entry = (root, _parents(root))
-            self._recent[id(root)] = entry
-            if len(self._recent) > self._KEPT:
-                self._recent.popitem(last=False)
-        else:
-            self._recent.move_to_end(id(root))
-        return entry[1].get(id(call)), root
+def find_parent(api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:
+    """What directly holds ``call``, among the shapes the checks know, and the enclosing scope."""
+    root = enclosing_scope(api)
+    if root is None:
+        return None, None
+    path = ancestors(root, call, into_functions=False)
+    return (_parent(path[-1], call) if path is not None else None), root
 
 
-def _parents(root: Node) -> dict[int, Parent | None]:
-    """Call id -> what holds it (None: an assignment the checks do not follow), for one scope."""
-    parents: dict[int, Parent | None] = {}
-    for node in own_nodes(root):
-        if isinstance(node, WithStmt):
-            for expr, target in zip(node.expr, node.target):
-                parents.setdefault(id(expr), Parent(Use.ASYNC_WITH if node.is_async else Use.WITH, node, target))
-        elif isinstance(node, ForStmt):
-            parents.setdefault(id(node.expr), Parent(Use.ASYNC_FOR if node.is_async else Use.FOR, node, node.index))
-        elif isinstance(node, AwaitExpr):
-            parents.setdefault(id(node.expr), Parent(Use.AWAIT, node))
-        elif isinstance(node, MemberExpr):
-            parents.setdefault(id(node.expr), Parent(Use.ATTRIBUTE, node))
-        elif isinstance(node, CallExpr) and node.args and _takes_one(node):
-            parents.setdefault(id(node.args[0]), Parent(Use.TAKEN, node))
-        elif isinstance(node, AssignmentStmt):
-            assigned = len(node.lvalues) == 1 and node.type is None
-            parents.setdefault(id(node.rvalue), Parent(Use.ASSIGNED, node, node.lvalues[0]) if assigned else None)
-    return parents
+def _parent(node: Node, call: CallExpr) -> Parent | None:
+    """The shape ``node`` gives ``call``, a child of it (None: one the checks do not follow)."""
+    if isinstance(node, WithStmt):
+        for expr, target in zip(node.expr, node.target):
+            if expr is call:
+                return Parent(Use.ASYNC_WITH if node.is_async else Use.WITH, node, target)
+    elif isinstance(node, ForStmt) and node.expr is call:
+        return Parent(Use.ASYNC_FOR if node.is_async else Use.FOR, node, node.index)
+    elif isinstance(node, AwaitExpr) and node.expr is call:
+        return Parent(Use.AWAIT, node)
+    elif isinstance(node, MemberExpr) and node.expr is call:
+        return Parent(Use.ATTRIBUTE, node)
+    elif isinstance(node, CallExpr) and node.args and node.args[0] is call and _takes_one(node):
+        return Parent(Use.TAKEN, node)
+    elif isinstance(node, AssignmentStmt) and node.rvalue is call and len(node.lvalues) == 1 and node.type is None:
+        return Parent(Use.ASSIGNED, node, node.lvalues[0])
+    return None
 
 
 def _takes_one(call: CallExpr) -> bool:
