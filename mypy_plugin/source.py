@@ -15,6 +15,7 @@ import itertools
 import os
 import re
 import tokenize
+from collections.abc import Mapping
 from functools import lru_cache
 
 _BRACKETS_OPEN = frozenset("([{")
@@ -22,12 +23,17 @@ _BRACKETS_CLOSE = frozenset(")]}")
 _DOTTED_NAME = re.compile(r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*")
 
 
-def parameter_annotations(path: str, line: int) -> dict[str, ast.expr]:
+def parameter_annotations(path: str, line: int) -> Mapping[str, ast.expr]:
     """Parameter name -> annotation expression of the function whose ``def`` is on ``line``.
 
     String annotations are parsed into expressions too. Empty when anything is unreadable.
     """
-    header = _def_header(_source_lines(path), line)
+    return _parameter_annotations(path, *_stamp(path), line)
+
+
+@lru_cache(maxsize=16)  # asked once per Annotated parameter: a function's are read once
+def _parameter_annotations(path: str, mtime_ns: int, size: int, line: int) -> Mapping[str, ast.expr]:
+    header = _def_header(_read_lines(path, mtime_ns, size), line)
     if header is None:
         return {}
     try:
@@ -91,6 +97,9 @@ def _def_header(lines: tuple[str, ...], line: int) -> str | None:
     first = lines[line - 1].lstrip()
     if not first.startswith(("def ", "async ")):
         return None
+    one_line = first.rstrip()
+    if one_line.endswith(":") and _parses(one_line):
+        return one_line  # the usual header, on one line: no need to tokenize
     remaining = itertools.chain([first], itertools.islice(lines, line, None))
     read: list[str] = []
 
@@ -114,6 +123,14 @@ def _def_header(lines: tuple[str, ...], line: int) -> str | None:
     except (tokenize.TokenError, SyntaxError):
         return None
     return None
+
+
+def _parses(header: str) -> bool:
+    try:
+        ast.parse(f"{header} ...")
+    except (SyntaxError, ValueError):
+        return False
+    return True
 
 
 def name_at(path: str, line: int, column: int) -> str | None:
