@@ -48,6 +48,7 @@ class ReadLog:
         cached = options.incremental and options.cache_dir != os.devnull
         self._directory = Path(options.cache_dir) / "mypy-async-resources" if cached else None
         self._reads: dict[str, dict[str, str]] = {}  # module -> {"path:line": digest of the text}
+        self._noted: set[str] | None = None  # modules with a notes file, listed on first use
 
     def read(self, module: str, path: str, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         reads = self._reads.setdefault(module, {})
@@ -66,13 +67,20 @@ class ReadLog:
         changed = [key for key, digest in self._load(module).items() if _digest(*_split(key)) != digest]
         return {CACHE_KEY: changed} if changed else {}
 
-    def _file(self, module: str) -> Path | None:
-        return self._directory / f"{module}.json" if self._directory is not None else None
+    def _listed(self, directory: Path) -> set[str]:
+        """The modules with a notes file: the folder is listed once, not looked up per module."""
+        if self._noted is None:
+            try:
+                self._noted = {name.removesuffix(".json") for name in os.listdir(directory)}
+            except OSError:
+                self._noted = set()
+        return self._noted
 
     def _load(self, module: str) -> dict[str, str]:
-        file = self._file(module)
-        if file is None or not file.exists():
+        directory = self._directory
+        if directory is None or module not in self._listed(directory):
             return {}
+        file = directory / f"{module}.json"
         try:
             notes = json.loads(file.read_text())
         except (OSError, ValueError):
@@ -82,15 +90,20 @@ class ReadLog:
         return {str(key): str(digest) for key, digest in notes.items()}
 
     def _store(self, module: str, reads: dict[str, str]) -> None:
-        file = self._file(module)
-        if file is None:
+        if self._directory is None:
             return
+        noted = self._listed(self._directory)
+        if not reads and module not in noted:
+            return
+        file = self._directory / f"{module}.json"
         try:
             if reads:
                 file.parent.mkdir(parents=True, exist_ok=True)
                 file.write_text(json.dumps(reads, sort_keys=True))
+                noted.add(module)
             else:
                 file.unlink(missing_ok=True)
+                noted.discard(module)
         except OSError:
             pass  # the cache directory is read-only or gone: mypy's own cache write reports that
 
