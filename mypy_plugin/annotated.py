@@ -114,13 +114,17 @@ class AnnotatedDependencies:
         self._alias: _Alias | None = None
 
     def type_analyze_hook(self, fullname: str) -> TypeAnalyzeHook | None:
+        # Asked for every name in every type of the build: the common path is two checks.
         if self._bypass:
             return None
         if fullname in fullnames.ANNOTATED:
             return self._annotated
-        if self._analyzer is None:
+        analyzer = self._analyzer
+        if analyzer is None:
             return self._first_type
-        return self._alias_type if self._alias_statement(self._analyzer) is not None else None
+        if analyzer.statement is self._statement:
+            return self._alias_type if self._alias is not None else None
+        return self._alias_type if self._alias_statement(analyzer) is not None else None
 
     def _alias_statement(self, analyzer: SemanticAnalyzer) -> _Alias | None:
         statement = analyzer.statement
