@@ -9,7 +9,7 @@ It does not classify dependencies: that is resources.py.
 
 from __future__ import annotations
 
-import importlib.metadata
+import os
 import re
 import sys
 from dataclasses import dataclass
@@ -72,11 +72,44 @@ class FastAPIRuntime:
 
 
 def installed_fastapi_version(python_executable: str | None) -> tuple[int, int, int] | None:
-    """Read FastAPI's version from the dist-info of the environment mypy checks against."""
+    """Read FastAPI's version from the dist-info of the environment mypy checks against.
+
+    The first ``fastapi-*.dist-info`` (or ``.egg-info``) folder on the search path, as
+    importlib.metadata finds it; read directly, as importing importlib.metadata costs more
+    than the rest of the plugin's start-up (it runs on every mypy run, warm ones included).
+    """
     if python_executable is None or python_executable == sys.executable:
         search_path = sys.path
     else:
         _, search_path = get_search_dirs(python_executable)
-    for distribution in importlib.metadata.distributions(name="fastapi", path=list(search_path)):
-        return parse_version(distribution.version)
+    for directory in search_path:
+        try:
+            entries = sorted(os.listdir(directory or "."))
+        except OSError:
+            continue
+        for entry in entries:
+            name, _, kind = entry.rpartition(".")
+            if kind in _METADATA_FILES and _normalized(name.partition("-")[0]) == "fastapi":
+                return _metadata_version(os.path.join(directory, entry, _METADATA_FILES[kind]))
+    return None
+
+
+#: Installed-distribution folder kind -> the file holding its ``Version:`` (PEP 376 / PEP 566).
+_METADATA_FILES: Final = {"dist-info": "METADATA", "egg-info": "PKG-INFO"}
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _metadata_version(path: str) -> tuple[int, int, int] | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as metadata:
+            for line in metadata:
+                if line.startswith("Version:"):
+                    return parse_version(line.partition(":")[2].strip())
+                if not line.strip():
+                    break  # the headers end at the first blank line
+    except OSError:
+        pass
     return None

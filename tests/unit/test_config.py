@@ -140,6 +140,24 @@ def test_no_config_file_means_auto() -> None:
     assert config.fastapi.version == installed_fastapi()
 
 
+@pytest.mark.parametrize(
+    ("folder", "file_name"),
+    [("FastAPI-0.99.1.dist-info", "METADATA"), ("fastapi.egg-info", "PKG-INFO")],
+)
+def test_auto_reads_the_first_fastapi_metadata_on_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str, file_name: str
+) -> None:
+    """As importlib.metadata finds it: the folder's name is normalized, its file says the version."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    (first / folder).mkdir(parents=True)
+    (first / folder / file_name).write_text("Metadata-Version: 2.1\nName: fastapi\nVersion: 0.99.1\n\nVersion: 9.9.9\n")
+    (second / "fastapi-0.120.0.dist-info").mkdir(parents=True)
+    (second / "fastapi-0.120.0.dist-info" / "METADATA").write_text("Name: fastapi\nVersion: 0.120.0\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(first), str(second)])
+
+    assert PluginConfig.from_options(options_for(None)).fastapi.version == (0, 99, 1)
+
+
 def test_auto_reads_the_checked_environment_not_mypys(tmp_path: Path) -> None:
     """``python_executable`` names the environment being checked; one without FastAPI is
     "not installed", and then the newest FastAPI behaviour is assumed."""
