@@ -52,6 +52,7 @@ class AsyncResourcesPlugin(Plugin):
             fullnames.SECURITY: injected,
         }
         self._annotated: Final = AnnotatedDependencies(self._config, self._log)
+        self._cache_key: Final = {"plugin_version": __version__, **self._config.as_cache_key()}
 
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
         hook = self._function_hooks.get(fullname)
@@ -74,7 +75,7 @@ class AsyncResourcesPlugin(Plugin):
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
         cache_data = self._log.cache_data(ctx.id, is_check=ctx.is_check)
-        return {"plugin_version": __version__, **self._config.as_cache_key(), **cache_data}
+        return {**self._cache_key, **cache_data}
 
 
 def plugin(version: str) -> type[Plugin]:
