@@ -226,6 +226,8 @@ def _first_decorator_line(lines: tuple[str, ...], line: int, indent: int) -> int
         text = lines[number - 1]
         stripped = text.lstrip()
         depth = len(text) - len(stripped)
+        if not stripped or stripped.startswith("#"):
+            continue  # blank and comment lines may sit between decorators
         if depth == indent and stripped.startswith("@"):
             first = number
         elif not (depth > indent or stripped.startswith((")", "]", "}"))):

@@ -128,5 +128,12 @@ def test_decorator_names_reads_plain_and_multiline_decorators(tmp_path: Path) ->
     assert source.decorator_names(str(path), "h") is None  # a decorator with arguments
 
 
+def test_decorator_names_reads_across_blank_and_comment_lines_of_a_method(tmp_path: Path) -> None:
+    path = tmp_path / "deps.py"
+    path.write_text("class C:\n    @logged\n\n    # why\n    def m(self):\n        yield\n")
+
+    assert source.decorator_names(str(path), "C.m") == ["logged"]
+
+
 def test_definition_line_is_none_for_a_missing_file(tmp_path: Path) -> None:
     assert source.definition_line(str(tmp_path / "gone.py"), "f") is None
