@@ -190,9 +190,13 @@ def definition_line(path: str, qualified_name: str) -> int | None:
     the caller then reads it with ``function_definition``. None unless exactly one definition
     has that name at module (or class) level and its header parses.
     """
-    lines = _source_lines(path)
-    found = _definitions(path, *_stamp(path)).get(qualified_name, ())
-    if len(found) != 1 or found[0][1] or _def_header(lines, found[0][0]) is None:
+    definitions = _definitions(path, *_stamp(path))
+    parts = qualified_name.split(".")
+    for end in range(1, len(parts)):  # each enclosing class must be the one class of its name
+        if sum(is_class for _, is_class in definitions.get(".".join(parts[:end]), ())) != 1:
+            return None
+    found = definitions.get(qualified_name, ())
+    if len(found) != 1 or found[0][1] or _def_header(_source_lines(path), found[0][0]) is None:
         return None
     return found[0][0]
 
@@ -264,12 +268,20 @@ def _definitions(path: str, mtime_ns: int, size: int) -> dict[str, tuple[tuple[i
     ``async with`` are not looked at; those in ``if`` / ``try`` / ``with`` blocks are (two
     conditional definitions with one name are ambiguous to the caller). A line that looks like
     a header inside a string can hide definitions below it, never invent a wrong line: the
-    caller parses what it finds. The key includes mtime and size, so an edited file is re-read.
+    caller parses what it finds. Lines inside triple-quoted strings (docstrings with example
+    code) are skipped. The key includes mtime and size, so an edited file is re-read.
     """
     found: dict[str, list[tuple[int, bool]]] = {}
     #: (indentation, qualified prefix of definitions directly inside; None: not looked at)
     stack: list[tuple[int, str | None]] = []
+    string: str | None = None  # the quotes of the triple-quoted string being read, if any
     for number, text in enumerate(_read_lines(path, mtime_ns, size), 1):
+        if string is not None:
+            if text.count(string) % 2:
+                string = None
+            continue
+        if ('"""' in text or "'''" in text) and not text.lstrip().startswith("#"):
+            string = next((quotes for quotes in ('"""', "'''") if text.count(quotes) % 2), None)
         match = _HEADER.match(text)
         if match is None:
             continue

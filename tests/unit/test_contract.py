@@ -135,5 +135,29 @@ def test_decorator_names_reads_across_blank_and_comment_lines_of_a_method(tmp_pa
     assert source.decorator_names(str(path), "C.m") == ["logged"]
 
 
+def test_definition_line_skips_example_code_in_docstrings(tmp_path: Path) -> None:
+    path = tmp_path / "deps.py"
+    path.write_text(
+        'class C:\n    """For example::\n\n        def m(self):\n            yield 0\n    """\n\n'
+        "    # a comment with \"\"\" in it\n    def m(self):\n        yield 1\n"
+    )
+
+    assert source.definition_line(str(path), "C.m") == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param("if X:\n    def C(): ...\nelse:\n    class C:\n        def m(self):\n            yield 1\n", 5, id="a-def-and-a-class"),
+        pytest.param("if X:\n    class C: ...\nelse:\n    class C:\n        def m(self):\n            yield 1\n", None, id="two-classes"),
+    ],
+)
+def test_definition_line_needs_one_class_of_the_methods_class_name(tmp_path: Path, text: str, line: int | None) -> None:
+    path = tmp_path / "deps.py"
+    path.write_text(text)
+
+    assert source.definition_line(str(path), "C.m") == line
+
+
 def test_definition_line_is_none_for_a_missing_file(tmp_path: Path) -> None:
     assert source.definition_line(str(tmp_path / "gone.py"), "f") is None
