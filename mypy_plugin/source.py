@@ -179,7 +179,7 @@ def function_text(path: str, line: int) -> str | None:
         if stripped and not stripped.startswith("#") and len(text) - len(text.lstrip()) <= indent:
             break
         end += 1
-    return "".join(text[indent:] if not text[:indent].strip() else "\n" for text in lines[line - 1 : end])
+    return _dedented(lines[line - 1 : end], indent)
 
 
 def definition_line(path: str, qualified_name: str) -> int | None:
@@ -190,28 +190,19 @@ def definition_line(path: str, qualified_name: str) -> int | None:
     the caller then reads it with ``function_definition``. None unless exactly one definition
     has that name at module (or class) level and its header parses.
     """
-    definitions = _definitions(path, *_stamp(path))
-    parts = qualified_name.split(".")
-    for end in range(1, len(parts)):  # each enclosing class must be the one class of its name
-        if sum(is_class for _, is_class in definitions.get(".".join(parts[:end]), ())) != 1:
-            return None
-    found = definitions.get(qualified_name, ())
-    if len(found) != 1 or found[0][1] or _def_header(_source_lines(path), found[0][0]) is None:
-        return None
-    return found[0][0]
+    found = _definition(path, qualified_name)
+    return found[1] if found is not None else None
 
 
 def decorator_names(path: str, qualified_name: str) -> list[str] | None:
     """The decorators of the function ``name`` or ``Class.name``, as dotted names; None when
     it is not found or one of them is not a plain name (``@decorator(arguments)``)."""
-    line = definition_line(path, qualified_name)
-    if line is None:
+    found = _definition(path, qualified_name)
+    if found is None:
         return None
-    lines = _source_lines(path)
-    header = _def_header(lines, line)
+    lines, line, header = found
     indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
-    first = _first_decorator_line(lines, line, indent)
-    decorators = "".join(text[indent:] if not text[:indent].strip() else "\n" for text in lines[first - 1 : line - 1])
+    decorators = _dedented(lines[_first_decorator_line(lines, line, indent) - 1 : line - 1], indent)
     try:
         module = ast.parse(f"{decorators}{header} ...")
     except (SyntaxError, ValueError):
@@ -221,6 +212,27 @@ def decorator_names(path: str, qualified_name: str) -> list[str] | None:
         return None
     names = [_dotted(decorator) for decorator in function.decorator_list]
     return None if None in names else [name for name in names if name is not None]
+
+
+def _definition(path: str, qualified_name: str) -> tuple[tuple[str, ...], int, str] | None:
+    """The file's lines, the ``def`` line and the header of the one definition of that name."""
+    stamp = _stamp(path)
+    definitions = _definitions(path, *stamp)
+    parts = qualified_name.split(".")
+    for end in range(1, len(parts)):  # each enclosing class must be the one class of its name
+        if sum(is_class for _, is_class in definitions.get(".".join(parts[:end]), ())) != 1:
+            return None
+    found = definitions.get(qualified_name, ())
+    if len(found) != 1 or found[0][1]:
+        return None
+    lines = _read_lines(path, *stamp)
+    header = _def_header(lines, found[0][0])
+    return (lines, found[0][0], header) if header is not None else None
+
+
+def _dedented(lines: tuple[str, ...], indent: int) -> str:
+    """The lines without the first ``indent`` columns (a line indented less becomes blank)."""
+    return "".join(text[indent:] if not text[:indent].strip() else "\n" for text in lines)
 
 
 def _first_decorator_line(lines: tuple[str, ...], line: int, indent: int) -> int:
