@@ -71,7 +71,7 @@ class ReadLog:
         """The modules with a notes file: the folder is listed once, not looked up per module."""
         if self._noted is None:
             try:
-                self._noted = {name.removesuffix(".json") for name in os.listdir(directory)}
+                self._noted = {name.removesuffix(_NOTES_SUFFIX) for name in os.listdir(directory)}
             except OSError:
                 self._noted = set()
         return self._noted
@@ -80,9 +80,8 @@ class ReadLog:
         directory = self._directory
         if directory is None or module not in self._listed(directory):
             return {}
-        file = directory / f"{module}.json"
         try:
-            notes = json.loads(file.read_text())
+            notes = json.loads(_notes_file(directory, module).read_text())
         except (OSError, ValueError):
             notes = None
         if not isinstance(notes, dict):
@@ -95,7 +94,7 @@ class ReadLog:
         noted = self._listed(self._directory)
         if not reads and module not in noted:
             return
-        file = self._directory / f"{module}.json"
+        file = _notes_file(self._directory, module)
         try:
             if reads:
                 file.parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +105,13 @@ class ReadLog:
                 noted.discard(module)
         except OSError:
             pass  # the cache directory is read-only or gone: mypy's own cache write reports that
+
+
+_NOTES_SUFFIX = ".json"
+
+
+def _notes_file(directory: Path, module: str) -> Path:
+    return directory / f"{module}{_NOTES_SUFFIX}"
 
 
 def _split(key: str) -> tuple[str, int]:

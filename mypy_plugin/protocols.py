@@ -148,10 +148,11 @@ def _overloaded_results(signature: Overloaded) -> tuple[bool, tuple[TypeInfo, ..
         return known[1], known[2]
     classes = {result.fullname: result for result in map(_result_class, signature.items) if result is not None}
     generator = not _GENERATOR_RESULTS.isdisjoint(classes)
+    results = tuple(classes.values())
     if len(_OVERLOADED) >= _OVERLOADED_KEPT:
         _OVERLOADED.clear()  # a daemon makes new signatures on every edit: keep this bounded
-    _OVERLOADED[id(signature)] = (signature, generator, tuple(classes.values()))
-    return generator, tuple(classes.values())
+    _OVERLOADED[id(signature)] = (signature, generator, results)
+    return generator, results
 
 
 _OVERLOADED_KEPT: Final = 4096
