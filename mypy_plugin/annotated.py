@@ -401,17 +401,23 @@ def _is_dependency_call(analyzer: SemanticAnalyzer, initializer: Expression | No
 
 
 def _may_hold_marker(analyzer: SemanticAnalyzer, path: str, annotation: UnboundType) -> bool:
-    """A cheap look before reading the header: does any metadata call name a FastAPI marker?
+    """A cheap look before reading the header: does any metadata call name Depends/Security?
 
+    A verdict needs the last FastAPI marker to be one of them (``_last_marker``), so most
+    ``Query()`` / ``Path()`` / ``Doc()`` parameters never reach the header read.
+    mypy keeps a call of the metadata as a raw expression without a literal value, so an
+    annotation without one (``Annotated[int, "doc"]``) is answered without reading the file.
     Positions inside a string annotation are relative to the string: read those always.
     """
+    calls = [raw for raw in _raw_items(annotation) if raw.literal_value is None]
+    if not calls:
+        return False
     if source.is_string_at(path, annotation.line, annotation.column):
         return True
-    for raw in _raw_items(annotation):
-        fullname = _resolve(analyzer, source.name_at(path, raw.line, raw.column), annotation)
-        if fullname is not None and fullname.startswith(fullnames.FASTAPI_PARAMETER_MODULES):
-            return True
-    return False
+    return any(
+        _resolve(analyzer, source.name_at(path, raw.line, raw.column), annotation) in fullnames.DEPENDENCY_MARKERS
+        for raw in calls
+    )
 
 
 def _raw_items(annotation: UnboundType) -> Iterator[RawExpressionType]:
