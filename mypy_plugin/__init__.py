@@ -39,7 +39,8 @@ MethodHook = Callable[[MethodContext], Type]
 class AsyncResourcesPlugin(Plugin):
     """Routes FastAPI dependency calls and Annotated types to their hooks.
 
-    The only state is annotated.py's view of the semantic analyzer (see there).
+    The only state is annotated.py's view of the semantic analyzer and, in a one-shot
+    build, the gate's answer per callee name (both explained where they live).
     """
 
     def __init__(self, options: Options) -> None:
@@ -52,6 +53,9 @@ class AsyncResourcesPlugin(Plugin):
             fullnames.SECURITY: injected,
         }
         self._annotated: Final = AnnotatedDependencies(self._config, self._log)
+        self._resources: Final = protocols.Gate(
+            self.lookup_fully_qualified, self._config, self._log, keep=not options.fine_grained_incremental
+        )
         self._cache_key: Final = {"plugin_version": __version__, **self._config.as_cache_key()}
 
     def get_function_hook(self, fullname: str) -> FunctionHook | None:
@@ -59,12 +63,10 @@ class AsyncResourcesPlugin(Plugin):
         # Any other callee: a resource factory gets the protocol checks (protocols.py).
         if hook is not None:
             return hook
-        return protocols.function_hook(self.lookup_fully_qualified, fullname, self._config, self._log)
+        return self._resources.function_hook(fullname)
 
     def get_method_hook(self, fullname: str) -> MethodHook | None:
-        return protocols.method_hook(
-            self.lookup_fully_qualified, fullname, self._config, self._log
-        )
+        return self._resources.method_hook(fullname)
 
     def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:
         # The shipped stubs overload Depends/Security; the plugin decides on FastAPI's signature.

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Final, Union
+from typing import Final, Union, final
 
 from mypy.checker import TypeChecker
 from mypy.lookup import lookup_fully_qualified
@@ -86,25 +86,54 @@ _CONTEXTLIB_MANAGERS: Final = frozenset(
 # ---------------------------------------------------------------------------------------
 
 
-def function_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog) -> CallHook | None:
-    """The hook for a function or class call whose result may be a resource object."""
-    symbol = lookup(fullname)
-    if symbol is None or not _may_create_resource(symbol.node):
-        return None
-    return partial(check_call, definition=symbol.node, config=config, log=log)
+@final
+class Gate:
+    """Which callees get the hook: a function or class call, or ``obj.method()`` / ``maker()``
+    (``Cls.__call__``), whose result may be a resource object. Operators never match.
 
+    mypy asks at every call. In a one-shot build (``mypy``, cold or warm) a definition does not
+    change once the checker can see it (each module is analysed before any module that uses it
+    is checked), so each answer is kept per name. A daemon (fine-grained mode) updates
+    definitions in place, so there every call looks again.
+    """
 
-def method_hook(lookup: Lookup, fullname: str, config: PluginConfig, log: ReadLog) -> CallHook | None:
-    """The hook for ``obj.method()`` / ``maker()`` (``Cls.__call__``); operators never match."""
-    owner, _, method = fullname.rpartition(".")
-    if method.startswith("__") and method != "__call__":
-        return None
-    symbol = lookup(owner)
-    info = symbol.node if symbol is not None else None
-    member = info.get(method) if isinstance(info, TypeInfo) else None
-    if member is None or not _may_create_resource(member.node):
-        return None
-    return partial(check_call, definition=member.node, config=config, log=log)
+    def __init__(self, lookup: Lookup, config: PluginConfig, log: ReadLog, *, keep: bool) -> None:
+        self._lookup = lookup
+        self._config = config
+        self._log = log
+        self._kept: dict[str, CallHook | None] | None = {} if keep else None
+
+    def function_hook(self, fullname: str) -> CallHook | None:
+        return self._hook(fullname, self._function)
+
+    def method_hook(self, fullname: str) -> CallHook | None:
+        return self._hook(fullname, self._method)
+
+    def _hook(self, fullname: str, definition: Callable[[str], SymbolNode | None]) -> CallHook | None:
+        kept = self._kept
+        if kept is not None and fullname in kept:
+            return kept[fullname]
+        node = definition(fullname)
+        hook = (
+            partial(check_call, definition=node, config=self._config, log=self._log)
+            if _may_create_resource(node)
+            else None
+        )
+        if kept is not None and node is not None and not (isinstance(node, Decorator) and node.var.type is None):
+            kept[fullname] = hook  # a decorator's type is inferred when the checker reaches it
+        return hook
+
+    def _function(self, fullname: str) -> SymbolNode | None:
+        symbol = self._lookup(fullname)
+        return symbol.node if symbol is not None else None
+
+    def _method(self, fullname: str) -> SymbolNode | None:
+        owner, _, method = fullname.rpartition(".")
+        if method.startswith("__") and method != "__call__":
+            return None
+        info = self._function(owner)
+        member = info.get(method) if isinstance(info, TypeInfo) else None
+        return member.node if member is not None else None
 
 
 def _may_create_resource(node: SymbolNode | None) -> bool:
