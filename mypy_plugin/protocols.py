@@ -93,8 +93,9 @@ class Gate:
 
     mypy asks at every call. In a one-shot build (``mypy``, cold or warm) a definition does not
     change once the checker can see it (each module is analysed before any module that uses it
-    is checked), so each answer is kept per name. A daemon (fine-grained mode) updates
-    definitions in place, so there every call looks again.
+    is checked), so each answer is kept per name, and so is what an instance type is seen as
+    through the protocols. A daemon (fine-grained mode) updates definitions in place, so there
+    every call looks again.
     """
 
     def __init__(self, lookup: Lookup, config: PluginConfig, log: ReadLog, *, keep: bool) -> None:
@@ -102,6 +103,7 @@ class Gate:
         self._config = config
         self._log = log
         self._kept: dict[str, CallHook | None] | None = {} if keep else None
+        self._objects: dict[Instance, ResourceObject | None] | None = {} if keep else None
 
     def function_hook(self, fullname: str) -> CallHook | None:
         return self._hook(fullname, self._function)
@@ -115,7 +117,7 @@ class Gate:
             return kept[fullname]
         node = definition(fullname)
         hook = (
-            partial(check_call, definition=node, config=self._config, log=self._log)
+            partial(check_call, definition=node, config=self._config, log=self._log, objects=self._objects)
             if _may_create_resource(node)
             else None
         )
@@ -212,11 +214,21 @@ class ResourceObject:
     members: TypeInfo | None = None  # where its attributes are looked up
 
 
-def resource_object(api: TypeChecker, typ: Type, definition: SymbolNode | None) -> ResourceObject | None:
+def resource_object(
+    api: TypeChecker,
+    typ: Type,
+    definition: SymbolNode | None,
+    objects: dict[Instance, ResourceObject | None] | None,
+) -> ResourceObject | None:
+    """What the call's result is seen as; ``objects`` keeps the answer per instance type (Gate)."""
     proper = get_proper_type(typ)
     func = definition.func if isinstance(definition, Decorator) else definition
     if isinstance(proper, Instance):
-        return _from_instance(proper) or _iterable_generator(proper, func)
+        if objects is None:
+            return _from_instance(proper) or _iterable_generator(proper, func)
+        if proper not in objects:
+            objects[proper] = _from_instance(proper)
+        return objects[proper] or _iterable_generator(proper, func)
     if isinstance(proper, AnyType) and isinstance(definition, FuncDef) and not definition.is_decorated:
         # Unannotated (or `-> Any`): the body decides, as at run time.
         assert isinstance(func, FuncDef)
@@ -372,7 +384,12 @@ def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
 
 
 def check_call(
-    ctx: CallContext, *, definition: SymbolNode | None, config: PluginConfig, log: ReadLog
+    ctx: CallContext,
+    *,
+    definition: SymbolNode | None,
+    config: PluginConfig,
+    log: ReadLog,
+    objects: dict[Instance, ResourceObject | None] | None,
 ) -> Type:
     """Report protocol misuse of the object this call creates; mypy's type otherwise.
 
@@ -382,7 +399,7 @@ def check_call(
     api = ctx.api
     if not isinstance(call, CallExpr) or not isinstance(api, TypeChecker):
         return ctx.default_return_type
-    obj = resource_object(api, ctx.default_return_type, definition)
+    obj = resource_object(api, ctx.default_return_type, definition, objects)
     if obj is None:
         return ctx.default_return_type
     parent, root = find_parent(api, call)
