@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from mypy.exprtotype import TypeTranslationError, expr_to_unanalyzed_type
 from mypy.nodes import (
@@ -78,8 +78,7 @@ from mypy_plugin.resources import called, classify_callee, is_generator_function
 TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
 
 
-@dataclass(frozen=True)
-class _Marker:
+class _Marker(NamedTuple):
     """A call in Annotated metadata, as written: ``Depends(get_db)`` -> ("Depends", "get_db")."""
 
     callee: str
@@ -91,8 +90,7 @@ class _Marker:
     called: bool = False
 
 
-@dataclass(frozen=True)
-class _Alias:
+class _Alias(NamedTuple):
     """An alias statement whose value is ``Annotated[...]`` with calls in its metadata."""
 
     module: str

@@ -12,8 +12,7 @@ import configparser
 import json
 import re
 import sys
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from mypy.errors import CompileError
 from mypy.options import Options
@@ -50,8 +49,7 @@ def config_error(config_file: str, problem: str) -> CompileError:
     return CompileError([f"{config_file}: error: {NAME}: {problem}"])
 
 
-@dataclass(frozen=True)
-class PluginConfig:
+class PluginConfig(NamedTuple):
     fastapi: FastAPIRuntime
     #: Classes a with / async with block closes on exit: the built-in table plus the setting.
     closed_on_exit: frozenset[str] = fullnames.CLOSED_ON_EXIT

@@ -31,6 +31,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from mypy.nodes import MypyFile
 from mypy.options import Options
@@ -157,8 +158,7 @@ class Modules:
         return None
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(NamedTuple):
     """A function read from its source file; ``tree`` is parsed on its own (its ``def`` is line 1)."""
 
     path: str

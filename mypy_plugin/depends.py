@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import enum
 import os
-from dataclasses import dataclass, replace
-from typing import Final
+from dataclasses import replace
+from typing import Final, NamedTuple
 
 from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Context, RefExpr
 from mypy.plugin import FunctionContext
@@ -49,7 +49,7 @@ def injected_type(ctx: FunctionContext, *, config: PluginConfig, log: ReadLog) -
     dependency = classify(expression, ctx.arg_types[index][0], modules)
     target = partial_target(expression)
     if target is not None:
-        dependency = replace(classify(target, ctx.api.get_expression_type(target), modules), partial=True)
+        dependency = classify(target, ctx.api.get_expression_type(target), modules)._replace(partial=True)
     elif isinstance(expression, CallExpr) and isinstance(expression.callee, RefExpr):
         callee = expression.callee
         dependency = called(classify(callee, ctx.api.get_expression_type(callee), modules)) or dependency
@@ -98,8 +98,7 @@ class Problem(enum.Enum):
     GENERATOR_INJECTED = enum.auto()  # a generator object FastAPI never iterates
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """What the parameter receives (None: undecidable, keep mypy's ``Any``) and what is wrong."""
 
     injected: Type | None

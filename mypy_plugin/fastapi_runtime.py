@@ -12,8 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from mypy.modulefinder import get_search_dirs
 
@@ -42,8 +41,7 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
     return int(major), int(minor), int(micro or 0)
 
 
-@dataclass(frozen=True)
-class FastAPIRuntime:
+class FastAPIRuntime(NamedTuple):
     """The behaviour of one FastAPI release; ``version`` None means "not installed"."""
 
     version: tuple[int, int, int] | None

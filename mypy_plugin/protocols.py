@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Final, Union, final
+from typing import Final, NamedTuple, Union, final
 
 from mypy.checker import TypeChecker
 from mypy.lookup import lookup_fully_qualified
@@ -199,8 +199,7 @@ def _is_manager_class(info: TypeInfo) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ResourceObject:
+class ResourceObject(NamedTuple):
     """The object a call creates, seen through the resource protocols."""
 
     typ: Type  # what the call returns (Any for an unannotated generator function)

@@ -14,8 +14,7 @@ the function is, and callables whose definition cannot be found.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, NamedTuple
 
 from mypy.maptype import map_instance_to_supertype
 from mypy.nodes import (
@@ -76,8 +75,7 @@ class Kind(enum.Enum):
     UNKNOWN = "not classifiable"
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(NamedTuple):
     """One dependency as FastAPI sees it.
 
     ``injected`` is what FastAPI passes to the parameter when nothing goes wrong: the value
@@ -165,9 +163,9 @@ def called(callee: Dependency) -> Dependency | None:
     parameter. Anything else (a factory returning a dependency) is left to the usual rules.
     """
     if callee.kind in _GIVES_GENERATOR or callee.kind is Kind.COROUTINE_FUNCTION:
-        return replace(callee, kind=Kind.CALLED, callee=callee.kind)
+        return callee._replace(kind=Kind.CALLED, callee=callee.kind)
     if callee.kind in _GIVES_MANAGER and callee.unmistakable:
-        return replace(callee, kind=Kind.CALLED_MANAGER, callee=callee.kind)
+        return callee._replace(kind=Kind.CALLED_MANAGER, callee=callee.kind)
     return None
 
 
@@ -260,7 +258,7 @@ def _callable_instance(name: str, instance: Instance, modules: Modules) -> Depen
     if instance.type.has_base(fullnames.SECURITY_BASE):
         # Never None with auto_error=True (the default); with auto_error=False this can only
         # hide an error, never invent one.
-        return replace(dependency, injected=remove_optional(dependency.injected))
+        return dependency._replace(injected=remove_optional(dependency.injected))
     return dependency
 
 
@@ -315,7 +313,7 @@ def _decorated(name: str, decorator: Decorator, callee: CallableType, modules: M
     wrapper = wrapper_of(decorator, modules)
     if wrapper is not None:
         inner = _by_flags(name, func, func.type.ret_type if isinstance(func.type, CallableType) else AnyType(TypeOfAny.unannotated))
-        return replace(inner, kind=Kind.WRAPPED, callee=inner.kind, wrapper=wrapper)
+        return inner._replace(kind=Kind.WRAPPED, callee=inner.kind, wrapper=wrapper)
     if isinstance(func.type, CallableType) and _same_type(func.type.ret_type, callee.ret_type):
         # A decorator that leaves the signature alone (@staticmethod, @classmethod, typed
         # pass-through decorators): FastAPI reaches the function itself.

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from mypy.checker import TypeChecker
 from mypy.nodes import (
@@ -193,8 +192,7 @@ class Use(enum.Enum):
     TAKEN = "taken"  # anext(call) / next(call): one item, then the object is dropped
 
 
-@dataclass(frozen=True)
-class Parent:
+class Parent(NamedTuple):
     use: Use
     node: Node  # the statement or expression that holds the call
     target: Expression | None = None  # `as x` / `for x` / the assignment target

@@ -13,7 +13,7 @@ Anything not recognised gives None, and the dependency stays undecided.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mypy.nodes import Decorator, FuncDef, MypyFile
 
@@ -21,8 +21,7 @@ from mypy_plugin import source
 from mypy_plugin.consulted import Modules
 
 
-@dataclass(frozen=True)
-class Wrapper:
+class Wrapper(NamedTuple):
     """The function a decorator returns instead of the one it decorates."""
 
     decorator: str  # as written after the @
