@@ -77,7 +77,7 @@ class AsyncResourcesPlugin(Plugin):
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
         cache_data = self._log.cache_data(ctx.id, is_check=ctx.is_check)
-        return {**self._cache_key, **cache_data}
+        return {**self._cache_key, **cache_data} if cache_data else self._cache_key
 
 
 def plugin(version: str) -> type[Plugin]:

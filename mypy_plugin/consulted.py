@@ -7,10 +7,12 @@ when the module itself or the *interface* of a module it imports changed, and a 
 is not part of an interface. So:
 
 - every body read goes through ``Modules.function``, which notes, for the module
-  being checked, the file, the line and a digest of the text it read, in a small file beside
-  mypy's cache (one per module, rewritten when the module is checked again);
+  being checked, the file, the line and a digest of the text it read (with the file's
+  modification time and size), in a small file beside mypy's cache (one per module, rewritten
+  when the module is checked again);
 - when mypy asks whether a module's cache is still valid (``report_config_data`` with
-  ``is_check``), the plugin compares those digests with the files' current text and answers
+  ``is_check``), the plugin compares those digests with the files' current text (only where the
+  file's time or size changed, as mypy does for its own cache) and answers
   differently when one changed: mypy then discards that module's cache and checks it again,
   and a warm run agrees with a cold one. When nothing changed, the answer is the one given
   when the cache was written, so nothing else is rechecked.
@@ -48,14 +50,14 @@ class ReadLog:
     def __init__(self, options: Options) -> None:
         cached = options.incremental and options.cache_dir != os.devnull
         self._directory = Path(options.cache_dir) / "mypy-async-resources" if cached else None
-        self._reads: dict[str, dict[str, str]] = {}  # module -> {"path:line": digest of the text}
+        self._reads: dict[str, dict[str, str]] = {}  # module -> {"path:line": _note(path, line)}
         self._noted: set[str] | None = None  # modules with a notes file, listed on first use
 
     def read(self, module: str, path: str, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         reads = self._reads.setdefault(module, {})
         key = f"{path}:{line}"
         if key not in reads:
-            reads[key] = _digest(path, line)
+            reads[key] = _note(path, line)
             self._store(module, reads)
         return source.function_definition(path, line)
 
@@ -65,7 +67,7 @@ class ReadLog:
             if module not in self._reads:
                 self._store(module, {})  # checked again and read nothing (yet): forget old notes
             return {}
-        changed = [key for key, digest in self._load(module).items() if _digest(*_split(key)) != digest]
+        changed = [key for key, note in self._load(module).items() if not _unchanged(key, note)]
         return {CACHE_KEY: changed} if changed else {}
 
     def _listed(self, directory: Path) -> set[str]:
@@ -118,6 +120,20 @@ def _notes_file(directory: Path, module: str) -> Path:
 def _split(key: str) -> tuple[str, int]:
     path, _, line = key.rpartition(":")
     return path, int(line) if line.isdigit() else 0
+
+
+def _note(path: str, line: int) -> str:
+    """``mtime:size:digest``: the file's stamp when the function's text was read, and its digest."""
+    mtime, size = source.stamp(path)
+    return f"{mtime}:{size}:{_digest(path, line)}"
+
+
+def _unchanged(key: str, note: str) -> bool:
+    """The file has the noted stamp, or the function's text still has the noted digest."""
+    path, line = _split(key)
+    stamp, _, digest = note.rpartition(":")
+    mtime, size = source.stamp(path)
+    return stamp == f"{mtime}:{size}" or digest == _digest(path, line)
 
 
 def _digest(path: str, line: int) -> str:

@@ -28,7 +28,7 @@ def parameter_annotations(path: str, line: int) -> Mapping[str, ast.expr]:
 
     String annotations are parsed into expressions too. Empty when anything is unreadable.
     """
-    return _parameter_annotations(path, *_stamp(path), line)
+    return _parameter_annotations(path, *stamp(path), line)
 
 
 @lru_cache(maxsize=16)  # asked once per Annotated parameter: a function's are read once
@@ -69,10 +69,11 @@ def _unquoted(annotation: ast.expr) -> ast.expr | None:
 
 
 def _source_lines(path: str) -> tuple[str, ...]:
-    return _read_lines(path, *_stamp(path))
+    return _read_lines(path, *stamp(path))
 
 
-def _stamp(path: str) -> tuple[int, int]:
+def stamp(path: str) -> tuple[int, int]:
+    """The file's modification time (ns) and size; ``(0, -1)`` when it cannot be read."""
     try:
         status = os.stat(path)
     except OSError:
@@ -216,8 +217,8 @@ def decorator_names(path: str, qualified_name: str) -> list[str] | None:
 
 def _definition(path: str, qualified_name: str) -> tuple[tuple[str, ...], int, str] | None:
     """The file's lines, the ``def`` line and the header of the one definition of that name."""
-    stamp = _stamp(path)
-    definitions = _definitions(path, *stamp)
+    mtime_ns, size = stamp(path)
+    definitions = _definitions(path, mtime_ns, size)
     parts = qualified_name.split(".")
     for end in range(1, len(parts)):  # each enclosing class must be the one class of its name
         if sum(is_class for _, is_class in definitions.get(".".join(parts[:end]), ())) != 1:
@@ -225,7 +226,7 @@ def _definition(path: str, qualified_name: str) -> tuple[tuple[str, ...], int, s
     found = definitions.get(qualified_name, ())
     if len(found) != 1 or found[0][1]:
         return None
-    lines = _read_lines(path, *stamp)
+    lines = _read_lines(path, mtime_ns, size)
     header = _def_header(lines, found[0][0])
     return (lines, found[0][0], header) if header is not None else None
 
