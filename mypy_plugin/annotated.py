@@ -128,7 +128,7 @@ class AnnotatedDependencies:
         statement = analyzer.statement
         if statement is not self._statement:
             self._statement = statement
-            self._alias = _alias(analyzer, statement)
+            self._alias = _alias(analyzer, statement) if messages.errors_shown(analyzer) else None
         return self._alias
 
     def _first_type(self, ctx: AnalyzeTypeContext) -> Type:
@@ -153,7 +153,8 @@ class AnnotatedDependencies:
         analyzer = _analyzer(ctx)
         if analyzer is not None:
             self._analyzer = analyzer
-            self._check_parameter(ctx, analyzer, declared)
+            if messages.errors_shown(analyzer):
+                self._check_parameter(ctx, analyzer, declared)
         return declared
 
     def _alias_type(self, ctx: AnalyzeTypeContext) -> Type:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from mypy.errorcodes import ErrorCode
+from mypy.errors import Errors
 from mypy.messages import format_type_bare
 from mypy.nodes import Context
 from mypy.plugin import CheckerPluginInterface
@@ -23,6 +24,17 @@ from mypy_plugin.resources import LAMBDA, Dependency, Kind
 #: Where a diagnostic is reported from: the checker (default-value forms) or semantic
 #: analysis (the ``Annotated`` forms, whose metadata only exists there).
 Api = CheckerPluginInterface | SemanticAnalyzer
+
+
+def errors_shown(api: Api) -> bool:
+    """Whether mypy shows the errors of the module being analysed or checked.
+
+    It does not for installed packages and typeshed (unless ``no_silence_site_packages``),
+    ``follow_imports = silent`` and ``ignore_errors``. The checks skip those modules: nothing
+    they report there is seen, and the types there stay mypy's own.
+    """
+    errors = getattr(api, "errors", None)
+    return not isinstance(errors, Errors) or errors.file not in errors.ignored_files
 
 
 def context_manager_fails_every_request(

@@ -396,7 +396,7 @@ def check_call(
     """
     call = ctx.context
     api = ctx.api
-    if not isinstance(call, CallExpr) or not isinstance(api, TypeChecker):
+    if not isinstance(call, CallExpr) or not isinstance(api, TypeChecker) or not messages.errors_shown(api):
         return ctx.default_return_type
     obj = resource_object(api, ctx.default_return_type, definition, objects)
     if obj is None:
