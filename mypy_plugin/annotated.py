@@ -128,7 +128,8 @@ class AnnotatedDependencies:
         statement = analyzer.statement
         if statement is not self._statement:
             self._statement = statement
-            self._alias = _alias(analyzer, statement) if messages.errors_shown(analyzer) else None
+            assigns = isinstance(statement, (AssignmentStmt, TypeAliasStmt))
+            self._alias = _alias(analyzer, statement) if assigns and messages.errors_shown(analyzer) else None
         return self._alias
 
     def _first_type(self, ctx: AnalyzeTypeContext) -> Type:
