@@ -217,7 +217,7 @@ def check_block(api: TypeChecker, parent: Parent, root: Node, resource: Type, cl
     if not isinstance(statement, WithStmt) or not isinstance(target, NameExpr):
         return
     entered = get_proper_type(resource)
-    if not isinstance(entered, Instance) or not any(entered.type.has_base(name) for name in closed_on_exit):
+    if not isinstance(entered, Instance) or closed_on_exit.isdisjoint(base.fullname for base in entered.type.mro):
         return
     kind = "async with" if statement.is_async else "with"
     escape = _returned_inside(statement.body, target)
