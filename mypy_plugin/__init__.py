@@ -27,7 +27,7 @@ from mypy_plugin.annotated import AnnotatedDependencies
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.consulted import ReadLog
 
-__version__: Final = "0.3.0"
+__version__: Final = "0.3.1"
 
 FunctionHook = Callable[[FunctionContext], Type]
 TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
