@@ -31,9 +31,9 @@ _DEPENDENCY_PARAMETER = "dependency"
 
 def injected_type(ctx: FunctionContext, *, config: PluginConfig, log: ReadLog) -> Type:
     """What ``Depends(...)`` stands for when it is a parameter default: the injected value."""
-    declared = _declared_parameter_type(ctx)
     if _DEPENDENCY_PARAMETER not in ctx.callee_arg_names or not messages.errors_shown(ctx.api):
         return ctx.default_return_type
+    declared = _declared_parameter_type(ctx)
     index = ctx.callee_arg_names.index(_DEPENDENCY_PARAMETER)
     expressions, kinds = ctx.args[index], ctx.arg_kinds[index]
     if not expressions:

@@ -3,7 +3,8 @@
 Each function reports one diagnostic: the error says what is wrong and what happens at run
 time, the linked note gives one concrete fix (``parent_error`` ties them together, so
 ``# type: ignore[code]`` and ``disable_error_code`` hide both). Wording is API: the YAML
-tests match it exactly. Nothing here decides *whether* to report.
+tests match it exactly. Nothing here decides *whether* to report; ``errors_shown`` only says
+whether mypy would show a report in the current module at all (the checks skip those it hides).
 """
 
 from __future__ import annotations
