@@ -102,26 +102,30 @@ class Gate:
         self._lookup = lookup
         self._config = config
         self._log = log
-        self._kept: dict[str, CallHook | None] | None = {} if keep else None
+        self._keep = keep
+        #: Callee name -> its answer, also when that is None (most names: ``str.join``, dunders).
+        self._functions: dict[str, CallHook | None] = {}
+        self._methods: dict[str, CallHook | None] = {}
         self._objects: dict[Instance, ResourceObject | None] | None = {} if keep else None
 
     def function_hook(self, fullname: str) -> CallHook | None:
-        return self._hook(fullname, self._function)
+        kept = self._functions
+        return kept[fullname] if fullname in kept else self._decide(fullname, self._function, kept)
 
     def method_hook(self, fullname: str) -> CallHook | None:
-        return self._hook(fullname, self._method)
+        kept = self._methods
+        return kept[fullname] if fullname in kept else self._decide(fullname, self._method, kept)
 
-    def _hook(self, fullname: str, definition: Callable[[str], SymbolNode | None]) -> CallHook | None:
-        kept = self._kept
-        if kept is not None and fullname in kept:
-            return kept[fullname]
+    def _decide(
+        self, fullname: str, definition: Callable[[str], SymbolNode | None], kept: dict[str, CallHook | None]
+    ) -> CallHook | None:
         node = definition(fullname)
         hook = (
             partial(check_call, definition=node, config=self._config, log=self._log, objects=self._objects)
             if _may_create_resource(node)
             else None
         )
-        if kept is not None and node is not None and not (isinstance(node, Decorator) and node.var.type is None):
+        if self._keep and not (isinstance(node, Decorator) and node.var.type is None):
             kept[fullname] = hook  # a decorator's type is inferred when the checker reaches it
         return hook
 
