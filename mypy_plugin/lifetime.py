@@ -58,7 +58,7 @@ from mypy.types import Instance, Type, get_proper_type
 
 from mypy_plugin import messages
 from mypy_plugin.consulted import Modules
-from mypy_plugin.scope import Parent, Use, ancestors, own_nodes, same_reference, target_name
+from mypy_plugin.scope import Parent, Use, ancestors, own_nodes, own_statements, same_reference, target_name
 
 #: Methods that only read one item: calling one on a fresh generator abandons it.
 _TAKE_ONE_METHODS: Final = frozenset({"__anext__", "__next__", "asend", "send"})
@@ -230,7 +230,7 @@ def check_block(api: TypeChecker, parent: Parent, root: Node, resource: Type, cl
 
 
 def _returned_inside(body: Block, target: NameExpr) -> ReturnStmt | None:
-    for node in own_nodes(body):
+    for node in own_statements(body):  # a return, and a rebinding _rebinds sees, are statements
         if _rebinds(node, target):
             return None
         if isinstance(node, ReturnStmt) and node.expr is not None and _is_or_holds(node.expr, target):

@@ -121,6 +121,17 @@ def own_nodes(root: Node) -> Iterator[Node]:
             stack.extend(reversed(children(node)))
 
 
+def own_statements(root: Node) -> Iterator[Statement]:
+    """The statements under ``root`` that belong to it (depth first), as ``own_nodes`` yields
+    them, without walking expressions: no statement is inside one but a lambda's body."""
+    stack = [child for child in reversed(children(root)) if isinstance(child, Statement)]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (FuncItem, Decorator)):
+            stack.extend(child for child in reversed(children(node)) if isinstance(child, Statement))
+
+
 def ancestors(root: Node, target: Node, *, into_functions: bool = True) -> list[Node] | None:
     """The nodes from ``root`` down to ``target``'s parent, or None if it is not under ``root``
     (nor in a nested function or lambda, with ``into_functions=False``).
