@@ -128,8 +128,10 @@ class AnnotatedDependencies:
         statement = analyzer.statement
         if statement is not self._statement:
             self._statement = statement
-            assigns = isinstance(statement, (AssignmentStmt, TypeAliasStmt))
-            self._alias = _alias(analyzer, statement) if assigns and messages.errors_shown(analyzer) else None
+            shaped = isinstance(statement, TypeAliasStmt) or (
+                isinstance(statement, AssignmentStmt) and isinstance(statement.rvalue, (IndexExpr, CallExpr))
+            )  # the values _alias looks at: Annotated[...] or TypeAliasType("X", ...)
+            self._alias = _alias(analyzer, statement) if shaped and messages.errors_shown(analyzer) else None
         return self._alias
 
     def _first_type(self, ctx: AnalyzeTypeContext) -> Type:
@@ -412,10 +414,11 @@ def _may_hold_marker(analyzer: SemanticAnalyzer, path: str, annotation: UnboundT
     calls = [raw for raw in _raw_items(annotation) if raw.literal_value is None]
     if not calls:
         return False
-    if source.is_string_at(path, annotation.line, annotation.column):
+    lines = source.lines(path)
+    if source.is_string_at(lines, annotation.line, annotation.column):
         return True
     return any(
-        _resolve(analyzer, source.name_at(path, raw.line, raw.column), annotation) in fullnames.DEPENDENCY_MARKERS
+        _resolve(analyzer, source.name_at(lines, raw.line, raw.column), annotation) in fullnames.DEPENDENCY_MARKERS
         for raw in calls
     )
 

@@ -68,10 +68,6 @@ def _unquoted(annotation: ast.expr) -> ast.expr | None:
     return annotation
 
 
-def _source_lines(path: str) -> tuple[str, ...]:
-    return _read_lines(path, *stamp(path))
-
-
 def stamp(path: str) -> tuple[int, int]:
     """The file's modification time (ns) and size; ``(0, -1)`` when it cannot be read."""
     try:
@@ -134,18 +130,21 @@ def _parses(header: str) -> bool:
     return True
 
 
-def name_at(path: str, line: int, column: int) -> str | None:
+def lines(path: str) -> tuple[str, ...]:
+    """The file's lines (read again only when its mtime or size changed); empty if unreadable."""
+    return _read_lines(path, *stamp(path))
+
+
+def name_at(lines: tuple[str, ...], line: int, column: int) -> str | None:
     """The dotted name written at a position (``Depends`` in ``Depends(get_db)``), if any."""
-    lines = _source_lines(path)
     if not 1 <= line <= len(lines):
         return None
     match = _DOTTED_NAME.match(lines[line - 1], column)
     return match.group(0) if match else None
 
 
-def is_string_at(path: str, line: int, column: int) -> bool:
+def is_string_at(lines: tuple[str, ...], line: int, column: int) -> bool:
     """Whether a quote starts at the position: the annotation there is a string."""
-    lines = _source_lines(path)
     return 1 <= line <= len(lines) and lines[line - 1][column : column + 1] in ("'", '"')
 
 
@@ -168,19 +167,19 @@ def function_definition(path: str, line: int) -> ast.FunctionDef | ast.AsyncFunc
 def function_text(path: str, line: int) -> str | None:
     """The function whose ``def`` is on ``line``: its header, then the lines indented deeper
     than the ``def`` (blank and comment lines included), dedented to column 0."""
-    lines = _source_lines(path)
-    header = _def_header(lines, line)
+    text_lines = lines(path)
+    header = _def_header(text_lines, line)
     if header is None:
         return None
-    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+    indent = len(text_lines[line - 1]) - len(text_lines[line - 1].lstrip())
     end = line + header.count("\n")  # the line holding the header's closing colon
-    while end < len(lines):
-        text = lines[end]
+    while end < len(text_lines):
+        text = text_lines[end]
         stripped = text.strip()
         if stripped and not stripped.startswith("#") and len(text) - len(text.lstrip()) <= indent:
             break
         end += 1
-    return _dedented(lines[line - 1 : end], indent)
+    return _dedented(text_lines[line - 1 : end], indent)
 
 
 def definition_line(path: str, qualified_name: str) -> int | None:
