@@ -15,7 +15,6 @@ from mypy.checker import TypeChecker
 from mypy.nodes import (
     AssignmentStmt,
     AwaitExpr,
-    Block,
     CallExpr,
     Decorator,
     Expression,
@@ -88,12 +87,19 @@ def children(node: Node) -> list[Node]:
         return list(node.defs)
     found: list[Node] = []
     for name in _child_fields(type(node)):
-        _collect(getattr(node, name, None), found)
+        value = getattr(node, name, None)
+        if isinstance(value, _NODES):  # most fields hold one node: no call for them
+            found.append(value)
+        elif isinstance(value, (list, tuple)):
+            _collect(value, found)
     return found
 
 
+_NODES: Final = (Expression, Statement)
+
+
 def _collect(value: object, found: list[Node]) -> None:
-    if isinstance(value, (Expression, Statement, Block)):
+    if isinstance(value, _NODES):
         found.append(value)
     elif isinstance(value, (list, tuple)):
         for item in value:
