@@ -10,9 +10,11 @@ generator dependency is contract.py, reported here (``report_contract``). ``judg
 
 from __future__ import annotations
 
+import ast
 import enum
 import os
 from dataclasses import replace
+from functools import lru_cache
 from typing import Final, NamedTuple
 
 from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Context, RefExpr
@@ -218,7 +220,7 @@ def report_contract(
         return
     path = _shown_path(function.path)
     # The function alone is numbered from its `def` (line 1): findings are shifted to the file's lines.
-    findings = [replace(f, line=f.line + function.line - 1) for f in contract.check(function.tree)]
+    findings = [replace(f, line=f.line + function.line - 1) for f in _findings(function.tree)]
     counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
         f for f in findings if f.violation is contract.Violation.NO_YIELD
     ]
@@ -240,6 +242,12 @@ def report_contract(
     if swallow is not None:
         where = f"line {swallow.line} of {path}"
         messages.dependency_swallows(api, context, name, where, after_response=fastapi.cleans_up_after_response)
+
+
+@lru_cache(maxsize=64)
+def _findings(tree: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[contract.Finding, ...]:
+    """contract.check, once per parsed function (source.function_definition keeps the trees)."""
+    return tuple(contract.check(tree))
 
 
 def _shown_path(path: str) -> str:

@@ -151,8 +151,16 @@ def is_string_at(lines: tuple[str, ...], line: int, column: int) -> bool:
 def function_definition(path: str, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The whole function whose ``def`` is on ``line``, parsed on its own (``function_text``).
 
-    Callers go through ``consulted.Modules.function_definition``, which notes the read.
+    Callers go through ``consulted.Modules.function``, which notes the read, and never change
+    the tree: a dependency used by many parameters is parsed once per version of its file.
     """
+    return _function_definition(path, *stamp(path), line)
+
+
+@lru_cache(maxsize=64)
+def _function_definition(
+    path: str, mtime_ns: int, size: int, line: int
+) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     text = function_text(path, line)
     if text is None:
         return None
