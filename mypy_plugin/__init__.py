@@ -7,18 +7,13 @@ for its cache. Type logic lives in depends.py, annotated.py, resources.py, proto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from functools import partial
 from typing import Final, final
 
 from mypy.options import Options
-from mypy.plugin import (
-    FunctionContext,
-    FunctionSigContext,
-    Plugin,
-    ReportConfigContext,
-)
-from mypy.types import FunctionLike, Type
+from mypy.plugin import FunctionSigContext, Plugin, ReportConfigContext
+from mypy.types import FunctionLike
 
 from mypy_plugin import compat, depends, fullnames, protocols, stub_signature
 from mypy_plugin.annotated import AnnotatedDependencies
@@ -27,13 +22,21 @@ from mypy_plugin.consulted import ReadLog
 
 __version__: Final = "0.3.1"
 
-FunctionHook = Callable[[FunctionContext], Type]
 SignatureHook = Callable[[FunctionSigContext], FunctionLike]
 
 
 @final
 class AsyncResourcesPlugin(Plugin):
-    """Routes FastAPI dependency calls and Annotated types to their hooks.
+    """Routes FastAPI dependency calls, resource factories and Annotated types to their hooks.
+
+    mypy asks for a hook at every call and for every name in every type (about 220,000 times
+    on FastAPI's examples), so the asking methods are bound in ``__init__`` straight to the
+    code that answers, without a Python call in between:
+
+    - ``get_function_hook``: ``Depends`` / ``Security`` -> depends.py, any other callee -> the
+      resource gate (protocols.py), from one table;
+    - ``get_method_hook``: the resource gate;
+    - ``get_type_analyze_hook``: ``Annotated[...]`` and its aliases (annotated.py).
 
     The only state is annotated.py's view of the semantic analyzer and, in a one-shot
     build, the gate's answer per callee name (both explained where they live).
@@ -44,30 +47,23 @@ class AsyncResourcesPlugin(Plugin):
         self._config: Final = PluginConfig.from_options(options)
         self._log: Final = ReadLog(options)
         injected = partial(depends.injected_type, config=self._config, log=self._log)
-        self._function_hooks: Final[Mapping[str, FunctionHook]] = {
-            fullnames.DEPENDS: injected,
-            fullnames.SECURITY: injected,
-        }
+        self._dependency_calls: Final = frozenset({fullnames.DEPENDS, fullnames.SECURITY})
         self._annotated: Final = AnnotatedDependencies(self._config, self._log)
         self._resources: Final = protocols.Gate(
-            self.lookup_fully_qualified, self._config, self._log, keep=not options.fine_grained_incremental
+            self.lookup_fully_qualified,
+            self._config,
+            self._log,
+            keep=not options.fine_grained_incremental,
+            routed=dict.fromkeys(self._dependency_calls, injected),
         )
         self._cache_key: Final = {"plugin_version": __version__, **self._config.as_cache_key()}
-        # mypy asks these at every method call and for every name in every type (about 200,000
-        # times on FastAPI's examples): bound to their answering methods, a Python call fewer each.
+        self.get_function_hook = self._resources.function_hook  # type: ignore[method-assign]
         self.get_method_hook = self._resources.method_hook  # type: ignore[method-assign]
         self.get_type_analyze_hook = self._annotated.type_analyze_hook  # type: ignore[method-assign]
 
-    def get_function_hook(self, fullname: str) -> FunctionHook | None:
-        hook = self._function_hooks.get(fullname)
-        # Any other callee: a resource factory gets the protocol checks (protocols.py).
-        if hook is not None:
-            return hook
-        return self._resources.function_hook(fullname)
-
     def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:
         # The shipped stubs overload Depends/Security; the plugin decides on FastAPI's signature.
-        return stub_signature.runtime_signature if fullname in self._function_hooks else None
+        return stub_signature.runtime_signature if fullname in self._dependency_calls else None
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
         cache_data = self._log.cache_data(ctx.id, is_check=ctx.is_check)

@@ -20,7 +20,7 @@ and uses of a stored manager that escape the enclosing function.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Final, NamedTuple, Union, final
@@ -66,6 +66,7 @@ from mypy_plugin.scope import Parent, Use, describe_call, find_parent, nodes, sa
 
 CallContext = Union[FunctionContext, MethodContext]
 CallHook = Callable[[CallContext], Type]
+FunctionHook = Callable[[FunctionContext], Type]
 Lookup = Callable[[str], "SymbolTableNode | None"]
 
 _ASYNC_ITERATOR_BASES: Final = (fullnames.ASYNC_ITERATOR,)
@@ -98,17 +99,26 @@ class Gate:
     every call looks again.
     """
 
-    def __init__(self, lookup: Lookup, config: PluginConfig, log: ReadLog, *, keep: bool) -> None:
+    def __init__(
+        self,
+        lookup: Lookup,
+        config: PluginConfig,
+        log: ReadLog,
+        *,
+        keep: bool,
+        routed: Mapping[str, FunctionHook],
+    ) -> None:
         self._lookup = lookup
         self._config = config
         self._log = log
         self._keep = keep
         #: Callee name -> its answer, also when that is None (most names: ``str.join``, dunders).
-        self._functions: dict[str, CallHook | None] = {}
+        #: ``routed`` callees (FastAPI's ``Depends``) are answered with their own hook, always.
+        self._functions: dict[str, FunctionHook | None] = dict(routed)
         self._methods: dict[str, CallHook | None] = {}
         self._objects: dict[Instance, ResourceObject | None] | None = {} if keep else None
 
-    def function_hook(self, fullname: str) -> CallHook | None:
+    def function_hook(self, fullname: str) -> FunctionHook | None:
         kept = self._functions
         return kept[fullname] if fullname in kept else self._decide(fullname, self._function, kept)
 
@@ -117,7 +127,10 @@ class Gate:
         return kept[fullname] if fullname in kept else self._decide(fullname, self._method, kept)
 
     def _decide(
-        self, fullname: str, definition: Callable[[str], SymbolNode | None], kept: dict[str, CallHook | None]
+        self,
+        fullname: str,
+        definition: Callable[[str], SymbolNode | None],
+        kept: dict[str, FunctionHook | None] | dict[str, CallHook | None],
     ) -> CallHook | None:
         node = definition(fullname)
         hook = (

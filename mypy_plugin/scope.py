@@ -8,13 +8,14 @@ enclosing function itself. This module is that walk; it decides nothing.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Final, NamedTuple
 
 from mypy.checker import TypeChecker
 from mypy.nodes import (
     AssignmentStmt,
     AwaitExpr,
+    Block,
     CallExpr,
     Decorator,
     Expression,
@@ -81,10 +82,15 @@ def _child_fields(cls: type[Node]) -> tuple[str, ...]:
 _CHILD_FIELDS: Final[dict[type[Node], tuple[str, ...]]] = {}
 
 
-def children(node: Node) -> list[Node]:
-    """Statements, blocks and expressions directly inside ``node``, in source order."""
+def children(node: Node) -> Sequence[Node]:
+    """Statements, blocks and expressions directly inside ``node``, in source order.
+
+    Read only: for a block or a module it is the node's own statement list.
+    """
+    if isinstance(node, Block):
+        return node.body
     if isinstance(node, MypyFile):
-        return list(node.defs)
+        return node.defs
     found: list[Node] = []
     for name in _child_fields(type(node)):
         value = getattr(node, name, None)
