@@ -1,10 +1,11 @@
-"""The project's commands; each needs nothing but Python and installs what it needs.
+"""The project's commands; each needs nothing but Python (instructions: also valgrind) and installs what it needs.
 
     python3 tasks.py demo     type-check examples/ with the plugin and show what it catches
     python3 tasks.py test     the whole test suite, on the oldest and the newest supported mypy
     python3 tasks.py stubs    regenerate stubs/fastapi-stubs from the FastAPI of every environment
     python3 tasks.py mutate   recall by mutation on real code: per bug class, mutants flagged
     python3 tasks.py bench    overhead of the plugin on real code: with / without ratios
+    python3 tasks.py instructions   the same overhead in instructions executed: repeatable to 0.01 %
 
 mutate and bench run on .venvs/newest and are not part of test (they take about 1 and 10 minutes on an idle machine);
 the real code they use is downloaded from PyPI into .corpus/ (tests/realcode/corpus.py).
@@ -101,10 +102,10 @@ def stubs() -> int:
     return 0
 
 
-def realcode(script: str) -> int:
+def realcode(script: str, *arguments: str) -> int:
     """Run one of tests/realcode's report scripts on the newest environment."""
     python = environment("newest")
-    return subprocess.run([str(python), str(ROOT / "tests" / "realcode" / script)], cwd=ROOT).returncode
+    return subprocess.run([str(python), str(ROOT / "tests" / "realcode" / script), *arguments], cwd=ROOT).returncode
 
 
 def mutate() -> int:
@@ -115,8 +116,13 @@ def bench() -> int:
     return realcode("bench.py")
 
 
+def instructions() -> int:
+    return realcode("bench.py", "--instructions")
+
+
 if __name__ == "__main__":
-    commands = {"demo": demo, "test": test, "stubs": stubs, "mutate": mutate, "bench": bench}
+    commands = {"demo": demo, "test": test, "stubs": stubs, "mutate": mutate, "bench": bench,
+                "instructions": instructions}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         sys.exit(f"usage: python3 {Path(__file__).name} {{{'|'.join(commands)}}}")
     sys.exit(commands[sys.argv[1]]())

@@ -17,6 +17,13 @@ disturbs less than wall time; wall-time ratios are printed beside them. Each rat
 median over the repetitions of (sum over corpora with the plugin) / (same without).
 Last, one cold run with the plugin under pyinstrument says how much of it is spent in
 mypy_plugin's own code, and where. Nothing is asserted: the numbers go in the README.
+
+    python tests/realcode/bench.py --instructions      (``python3 tasks.py instructions``)
+
+counts instead the instructions the mypy process executes (valgrind's cachegrind, hash seed
+fixed), cold and after the one-line edit, with and without the plugin, each pair side by side.
+A count repeats to about 0.01 %, where CPU seconds on a shared machine vary by a few percent:
+it tells a change of a few tenths of a percent apart (about 12 minutes on two cores).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import collections
 import compileall
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -266,13 +274,67 @@ def profile(work: Path, item: Corpus) -> None:
         print(f"  {seconds:8.3f} s  {name}")
 
 
+VALGRIND = ("valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null")
+_INSTRUCTIONS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def instructions(commands: dict[bool, list[str]], cwd: Path) -> dict[bool, int]:
+    """Run the commands side by side under cachegrind: the instructions each executed."""
+    environment = {**os.environ, "PYTHONHASHSEED": "0"}
+    running = {
+        plugin: subprocess.Popen(
+            [*VALGRIND, *command], cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        for plugin, command in commands.items()
+    }
+    counts = {}
+    for plugin, process in running.items():
+        _, errors = process.communicate()
+        found = _INSTRUCTIONS.search(errors)
+        if process.returncode not in (0, 1) or found is None:
+            raise RuntimeError(f"valgrind {' '.join(commands[plugin])} exited {process.returncode}:\n{errors}")
+        counts[plugin] = int(found[1].replace(",", ""))
+    return counts
+
+
+def count_instructions(work: Path, corpora: list[Corpus]) -> None:
+    configs = {plugin: corpus.write_config(work, plugin=plugin) for plugin in (True, False)}
+    totals: dict[str, dict[bool, int]] = {kind: {True: 0, False: 0} for kind in ("cold", "warm")}
+    for index, item in enumerate(corpora):
+        commands = {
+            plugin: corpus.mypy_command(configs[plugin], work / f"cache-i{index}-{plugin}", item.targets)
+            for plugin in (True, False)
+        }
+        for kind in ("cold", "warm"):
+            if kind == "warm":
+                item.edit.next()
+            counts = instructions(commands, item.root)
+            print(f"  {item.root.name} {kind}: {counts[False]:,} without, {counts[True]:,} with "
+                  f"({counts[True] / counts[False]:.4f})", flush=True)
+            for plugin in (True, False):
+                totals[kind][plugin] += counts[plugin]
+    print()
+    print("| instructions executed (cachegrind) | without plugin | with plugin | ratio | target |")
+    print("|---|---|---|---|---|")
+    for kind, label in (("cold", "cold full check"), ("warm", "warm recheck after a one-line edit")):
+        without, with_plugin = totals[kind][False], totals[kind][True]
+        print(f"| {label} | {without:,} | {with_plugin:,} | {with_plugin / without:.4f} | <= {TARGETS[kind]} |")
+
+
 def main() -> int:
     # Installed, the plugin has its bytecode (pip compiles it); where writing bytecode is off
     # (PYTHONDONTWRITEBYTECODE), every measured run would compile it again: ~25 ms a run.
     compileall.compile_dir(corpus.ROOT / "mypy_plugin", quiet=1)
+    counting = sys.argv[1:] == ["--instructions"]
+    if counting and shutil.which(VALGRIND[0]) is None:
+        print("--instructions needs valgrind (apt install valgrind); nothing was measured", file=sys.stderr)
+        return 1
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         corpora = prepare(work)
+        if counting:
+            count_instructions(work, corpora)
+            return 0
         samples = run_all(work, corpora)
         report(samples)
         profile(work, corpora[0])
