@@ -7,7 +7,8 @@
     python3 tasks.py bench    overhead of the plugin on real code: with / without ratios
     python3 tasks.py instructions   the same overhead in instructions executed: repeatable to 0.01 %
 
-mutate and bench run on .venvs/newest and are not part of test (they take about 1 and 10 minutes on an idle machine);
+mutate, bench and instructions run on .venvs/newest and are not part of test (they take about 1, 5 and 12
+minutes on an idle machine);
 the real code they use is downloaded from PyPI into .corpus/ (tests/realcode/corpus.py).
 
 Each environment is a virtual environment under .venvs/, created on first use and
