@@ -49,6 +49,11 @@ import corpus
 REPEATS = 5
 DAEMON_PARTS = ("docs_src",)  # see the module docstring
 TARGETS = {"cold": 1.02, "warm": 1.03, "dmypy": 1.03, "memory": 1.02}
+LABELS = {
+    "cold": "cold full check",
+    "warm": "warm recheck after a one-line edit",
+    "dmypy": "dmypy check after a one-line edit",
+}
 EDIT_MARK = "_bench_edit = "
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -222,8 +227,7 @@ def report(samples: Samples) -> None:
     print()
     print(f"| measurement ({REPEATS} interleaved runs, medians) | without plugin | with plugin | ratio | wall-time ratio | target |")
     print("|---|---|---|---|---|---|")
-    for kind, label in (("cold", "cold full check"), ("warm", "warm recheck after a one-line edit"),
-                        ("dmypy", "dmypy check after a one-line edit")):
+    for kind, label in LABELS.items():
         print(
             f"| {label}{' (docs_src)' if kind == 'dmypy' else ''} (CPU s) | {median(samples, kind, False, 'cpu'):.2f} | {median(samples, kind, True, 'cpu'):.2f} "
             f"| {ratio(samples, kind, 'cpu'):.3f} | {ratio(samples, kind, 'wall'):.3f} | <= {TARGETS[kind]} |"
@@ -316,7 +320,8 @@ def count_instructions(work: Path, corpora: list[Corpus]) -> None:
     print()
     print("| instructions executed (cachegrind) | without plugin | with plugin | ratio | target |")
     print("|---|---|---|---|---|")
-    for kind, label in (("cold", "cold full check"), ("warm", "warm recheck after a one-line edit")):
+    for kind in ("cold", "warm"):
+        label = LABELS[kind]
         without, with_plugin = totals[kind][False], totals[kind][True]
         print(f"| {label} | {without:,} | {with_plugin:,} | {with_plugin / without:.4f} | <= {TARGETS[kind]} |")
 
