@@ -82,6 +82,10 @@ def _child_fields(cls: type[Node]) -> tuple[str, ...]:
 _CHILD_FIELDS: Final[dict[type[Node], tuple[str, ...]]] = {}
 
 
+#: What ``children`` collects: every statement (a block is one) and expression.
+_NODES: Final = (Expression, Statement)
+
+
 def children(node: Node) -> Sequence[Node]:
     """Statements, blocks and expressions directly inside ``node``, in source order.
 
@@ -99,9 +103,6 @@ def children(node: Node) -> Sequence[Node]:
         elif isinstance(value, (list, tuple)):
             _collect(value, found)
     return found
-
-
-_NODES: Final = (Expression, Statement)
 
 
 def _collect(value: object, found: list[Node]) -> None:
