@@ -31,9 +31,8 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from mypy.nodes import MypyFile
 from mypy.options import Options
@@ -140,13 +139,15 @@ def _digest(path: str, line: int) -> str:
     return hashlib.sha256((source.function_text(path, line) or "").encode()).hexdigest()
 
 
-@dataclass(frozen=True)
 class Modules:
     """mypy's modules by name, and the function bodies read from their source files."""
 
-    by_name: Mapping[str, MypyFile]
-    log: ReadLog
-    checking: str  # the module being checked, whose verdicts depend on what is read
+    __slots__ = ("by_name", "log", "checking")
+
+    def __init__(self, by_name: Mapping[str, MypyFile], log: ReadLog, checking: str) -> None:
+        self.by_name: Final = by_name
+        self.log: Final = log
+        self.checking: Final = checking  # the module being checked, whose verdicts depend on what is read
 
     def get(self, name: str) -> MypyFile | None:
         return self.by_name.get(name)

@@ -34,8 +34,7 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 #: Calls that release a resource (the last name of the callee: ``db.close()``, ``await pool.release(c)``).
 _RELEASES: Final = frozenset(
@@ -63,15 +62,14 @@ class Violation(enum.Enum):
     SWALLOW = "swallows the endpoint's exception"
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(NamedTuple):
     """One violation, at a line in the numbering of the ``ast`` given to ``check``."""
 
     line: int
-    violation: Violation = field(compare=False)
+    violation: Violation
     #: CLEANUP: the release call as written, ``db.close()``, and whether it is awaited.
-    call: str | None = field(default=None, compare=False)
-    awaited: bool = field(default=False, compare=False)
+    call: str | None = None
+    awaited: bool = False
 
 
 def check(function: Function) -> list[Finding]:
@@ -86,7 +84,7 @@ def check(function: Function) -> list[Finding]:
         return []
     findings += _cleanups(function)
     findings += _swallows(function)
-    return sorted(findings)
+    return sorted(findings, key=lambda finding: finding.line)  # stable: one line keeps its order
 
 
 class _Unsure(Exception):
@@ -99,8 +97,7 @@ States = frozenset[int]
 _NONE: Final[States] = frozenset()
 
 
-@dataclass
-class _Flow:
+class _Flow(NamedTuple):
     """Yield counts at each way out of a block, and every count seen inside it (where an
     exception may leave from)."""
 

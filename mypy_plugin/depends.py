@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import enum
 import os
-from dataclasses import replace
 from functools import lru_cache
 from typing import Final, NamedTuple
 
@@ -220,7 +219,7 @@ def report_contract(
         return
     path = _shown_path(function.path)
     # The function alone is numbered from its `def` (line 1): findings are shifted to the file's lines.
-    findings = [replace(f, line=f.line + function.line - 1) for f in _findings(function.tree)]
+    findings = [f._replace(line=f.line + function.line - 1) for f in _findings(function.tree)]
     counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
         f for f in findings if f.violation is contract.Violation.NO_YIELD
     ]

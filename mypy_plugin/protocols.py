@@ -21,7 +21,6 @@ and uses of a stored manager that escape the enclosing function.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Final, NamedTuple, Union, final
 
@@ -353,8 +352,7 @@ def _has_member(obj: ResourceObject, name: str) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Uses:
+class _Uses(NamedTuple):
     attributes: list[MemberExpr]
     awaits: list[AwaitExpr]
     other: bool
@@ -366,20 +364,22 @@ def uses_of(target: Expression, root: Node) -> _Uses:
     An attribute access or ``await`` on it is recorded; anything else (entered, iterated,
     passed on, returned, rebound, used in a nested function) sets ``other``.
     """
-    uses = _Uses([], [], other=False)
+    attributes: list[MemberExpr] = []
+    awaits: list[AwaitExpr] = []
+    other = False
     consumed: set[int] = set()  # ids of target references already classified through a parent
     for node, nested in nodes(root):
         if node is target or id(node) in consumed:
             continue
         if not nested and isinstance(node, MemberExpr) and same_reference(node.expr, target):
-            uses.attributes.append(node)
+            attributes.append(node)
             consumed.add(id(node.expr))
         elif not nested and isinstance(node, AwaitExpr) and same_reference(node.expr, target):
-            uses.awaits.append(node)
+            awaits.append(node)
             consumed.add(id(node.expr))
         elif isinstance(node, (NameExpr, MemberExpr, IndexExpr)) and same_reference(node, target):
-            uses.other = True
-    return uses
+            other = True
+    return _Uses(attributes, awaits, other)
 
 
 def yields_once(api: TypeChecker, definition: SymbolNode | None) -> bool:
