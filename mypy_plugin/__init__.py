@@ -56,7 +56,9 @@ class AsyncResourcesPlugin(Plugin):
             keep=not options.fine_grained_incremental,
             routed=dict.fromkeys(self._dependency_calls, injected),
         )
-        self._cache_key: Final = {"plugin_version": __version__, **self._config.as_cache_key()}
+        self._cache_key: Final[dict[str, object]] = {
+            "mypy-async-resources": f"plugin_version={__version__}; {self._config.as_cache_key()}"
+        }
         self.get_function_hook = self._resources.function_hook  # type: ignore[method-assign]
         self.get_method_hook = self._resources.method_hook  # type: ignore[method-assign]
         self.get_type_analyze_hook = self._annotated.type_analyze_hook  # type: ignore[method-assign]

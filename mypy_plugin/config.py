@@ -73,12 +73,14 @@ class PluginConfig(NamedTuple):
             | _class_names(raw.get("closed_on_exit", KEYS["closed_on_exit"][0]), str(config_file)),
         )
 
-    def as_cache_key(self) -> dict[str, object]:
-        """Only what changes verdicts; mypy discards its cache when this changes."""
-        return {
-            "fastapi_version": self.fastapi.label,
-            "closed_on_exit": sorted(self.closed_on_exit - fullnames.CLOSED_ON_EXIT),
-        }
+    def as_cache_key(self) -> str:
+        """Only what changes verdicts; mypy discards its cache when this changes.
+
+        One string: mypy stores it in every module's cache entry and reads it back for every
+        module at every run, and one string costs less to read than a dict of values.
+        """
+        added = ",".join(sorted(self.closed_on_exit - fullnames.CLOSED_ON_EXIT))
+        return f"fastapi_version={self.fastapi.label}; closed_on_exit={added}"
 
 
 def _fastapi_runtime(value: object, config_file: str, options: Options) -> FastAPIRuntime:

@@ -50,7 +50,7 @@ class ReadLog:
         cached = options.incremental and options.cache_dir != os.devnull
         self._directory = Path(options.cache_dir) / "mypy-async-resources" if cached else None
         self._reads: dict[str, dict[str, str]] = {}  # module -> {"path:line": _note(path, line)}
-        self._noted: set[str] | None = None  # modules with a notes file, listed on first use
+        self._noted: Final = _listed(self._directory)  # the modules with a notes file
 
     def read(self, module: str, path: str, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
         reads = self._reads.setdefault(module, {})
@@ -62,6 +62,8 @@ class ReadLog:
 
     def cache_data(self, module: str, *, is_check: bool) -> dict[str, object]:
         """Part of ``module``'s cache data: empty, unless a body it read has changed since."""
+        if module not in self._noted:
+            return {}  # read no body when last checked: most modules, asked at every run
         if not is_check:
             if module not in self._reads:
                 self._store(module, {})  # checked again and read nothing (yet): forget old notes
@@ -69,18 +71,9 @@ class ReadLog:
         changed = [key for key, note in self._load(module).items() if not _unchanged(key, note)]
         return {CACHE_KEY: changed} if changed else {}
 
-    def _listed(self, directory: Path) -> set[str]:
-        """The modules with a notes file: the folder is listed once, not looked up per module."""
-        if self._noted is None:
-            try:
-                self._noted = {name.removesuffix(_NOTES_SUFFIX) for name in os.listdir(directory)}
-            except OSError:
-                self._noted = set()
-        return self._noted
-
     def _load(self, module: str) -> dict[str, str]:
         directory = self._directory
-        if directory is None or module not in self._listed(directory):
+        if directory is None:
             return {}
         try:
             notes = json.loads(_notes_file(directory, module).read_text())
@@ -93,7 +86,7 @@ class ReadLog:
     def _store(self, module: str, reads: dict[str, str]) -> None:
         if self._directory is None:
             return
-        noted = self._listed(self._directory)
+        noted = self._noted
         if not reads and module not in noted:
             return
         file = _notes_file(self._directory, module)
@@ -110,6 +103,14 @@ class ReadLog:
 
 
 _NOTES_SUFFIX = ".json"
+
+
+def _listed(directory: Path | None) -> set[str]:
+    """The modules with a notes file: the folder is listed once, not looked up per module."""
+    try:
+        return {name.removesuffix(_NOTES_SUFFIX) for name in os.listdir(directory)} if directory else set()
+    except OSError:
+        return set()
 
 
 def _notes_file(directory: Path, module: str) -> Path:
