@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import NamedTuple
+from typing import Final
 
 from mypy.exprtotype import TypeTranslationError, expr_to_unanalyzed_type
 from mypy.nodes import (
@@ -78,26 +78,39 @@ from mypy_plugin.resources import called, classify_callee, is_generator_function
 TypeAnalyzeHook = Callable[[AnalyzeTypeContext], Type]
 
 
-class _Marker(NamedTuple):
+class _Marker:
     """A call in Annotated metadata, as written: ``Depends(get_db)`` -> ("Depends", "get_db")."""
 
-    callee: str
-    #: The dependency as a dotted name; None for ``Depends()`` (FastAPI calls the annotation).
-    dependency: str | None
-    #: False when the dependency is not a plain name (a lambda, ``*args``): not judged.
-    plain: bool = True
-    #: ``Depends(get_db())``: the dependency is a call of that name.
-    called: bool = False
+    __slots__ = ("callee", "dependency", "plain", "called")
+
+    def __init__(self, callee: str, dependency: str | None, plain: bool = True, called: bool = False) -> None:
+        self.callee: Final = callee
+        # The dependency as a dotted name; None for ``Depends()`` (FastAPI calls the annotation).
+        self.dependency: Final = dependency
+        # False when the dependency is not a plain name (a lambda, ``*args``): not judged.
+        self.plain: Final = plain
+        # ``Depends(get_db())``: the dependency is a call of that name.
+        self.called: Final = called
 
 
-class _Alias(NamedTuple):
+class _Alias:
     """An alias statement whose value is ``Annotated[...]`` with calls in its metadata."""
 
-    module: str
-    name: str
-    where: Context
-    type_expression: Expression
-    metadata: tuple[Expression, ...]
+    __slots__ = ("module", "name", "where", "type_expression", "metadata")
+
+    def __init__(
+        self,
+        module: str,
+        name: str,
+        where: Context,
+        type_expression: Expression,
+        metadata: tuple[Expression, ...],
+    ) -> None:
+        self.module: Final = module
+        self.name: Final = name
+        self.where: Final = where
+        self.type_expression: Final = type_expression
+        self.metadata: Final = metadata
 
 
 class AnnotatedDependencies:

@@ -12,7 +12,7 @@ import configparser
 import json
 import re
 import sys
-from typing import Final, NamedTuple
+from typing import Final
 
 from mypy.errors import CompileError
 from mypy.options import Options
@@ -38,7 +38,7 @@ KEYS: Final = {
         "(in an ini file: names separated by commas)",
     ),
 }
-_CLASS_NAME: Final = re.compile(r"[^\W\d]\w*(\.[^\W\d]\w*)+")
+_CLASS_NAME: Final = r"[^\W\d]\w*(\.[^\W\d]\w*)+"  # compiled at first use (re keeps it): not at every mypy start
 
 
 def config_error(config_file: str, problem: str) -> CompileError:
@@ -49,10 +49,17 @@ def config_error(config_file: str, problem: str) -> CompileError:
     return CompileError([f"{config_file}: error: {NAME}: {problem}"])
 
 
-class PluginConfig(NamedTuple):
-    fastapi: FastAPIRuntime
-    #: Classes a with / async with block closes on exit: the built-in table plus the setting.
-    closed_on_exit: frozenset[str] = fullnames.CLOSED_ON_EXIT
+class PluginConfig:
+    __slots__ = ("fastapi", "closed_on_exit")
+
+    def __init__(
+        self,
+        fastapi: FastAPIRuntime,
+        closed_on_exit: frozenset[str] = fullnames.CLOSED_ON_EXIT,
+    ) -> None:
+        self.fastapi: Final = fastapi
+        # Classes a with / async with block closes on exit: the built-in table plus the setting.
+        self.closed_on_exit: Final = closed_on_exit
 
     @classmethod
     def from_options(cls, options: Options) -> PluginConfig:
@@ -102,7 +109,7 @@ def _class_names(value: object, config_file: str) -> frozenset[str]:
     else:
         names = value
     if not isinstance(names, (list, tuple)) or not all(
-        isinstance(name, str) and (not name or _CLASS_NAME.fullmatch(name)) for name in names
+        isinstance(name, str) and (not name or re.fullmatch(_CLASS_NAME, name)) for name in names
     ):
         raise config_error(
             config_file, f'invalid value {_quote(value)} for "closed_on_exit"; allowed: {KEYS["closed_on_exit"][1]}'

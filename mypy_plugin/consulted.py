@@ -32,7 +32,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import Final
 
 from mypy.nodes import MypyFile
 from mypy.options import Options
@@ -176,10 +176,13 @@ class Modules:
         return None
 
 
-class Function(NamedTuple):
+class Function:
     """A function read from its source file; ``tree`` is parsed on its own (its ``def`` is line 1)."""
 
-    path: str
-    name: str  # ``get_db`` or ``Repository.rows``
-    line: int  # of the ``def`` in the file
-    tree: ast.FunctionDef | ast.AsyncFunctionDef
+    __slots__ = ("path", "name", "line", "tree")
+
+    def __init__(self, path: str, name: str, line: int, tree: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self.path: Final = path
+        self.name: Final = name  # ``get_db`` or ``Repository.rows``
+        self.line: Final = line  # of the ``def`` in the file
+        self.tree: Final = tree

@@ -34,7 +34,7 @@ from __future__ import annotations
 import ast
 import enum
 from collections.abc import Iterator, Sequence
-from typing import Final, NamedTuple
+from typing import Final
 
 #: Calls that release a resource (the last name of the callee: ``db.close()``, ``await pool.release(c)``).
 _RELEASES: Final = frozenset(
@@ -62,14 +62,23 @@ class Violation(enum.Enum):
     SWALLOW = "swallows the endpoint's exception"
 
 
-class Finding(NamedTuple):
+class Finding:
     """One violation, at a line in the numbering of the ``ast`` given to ``check``."""
 
-    line: int
-    violation: Violation
-    #: CLEANUP: the release call as written, ``db.close()``, and whether it is awaited.
-    call: str | None = None
-    awaited: bool = False
+    __slots__ = ("line", "violation", "call", "awaited")
+
+    def __init__(
+        self,
+        line: int,
+        violation: Violation,
+        call: str | None = None,
+        awaited: bool = False,
+    ) -> None:
+        self.line: Final = line
+        self.violation: Final = violation
+        # CLEANUP: the release call as written, ``db.close()``, and whether it is awaited.
+        self.call: Final = call
+        self.awaited: Final = awaited
 
 
 def check(function: Function) -> list[Finding]:
@@ -97,15 +106,25 @@ States = frozenset[int]
 _NONE: Final[States] = frozenset()
 
 
-class _Flow(NamedTuple):
+class _Flow:
     """Yield counts at each way out of a block, and every count seen inside it (where an
     exception may leave from)."""
 
-    normal: States = _NONE
-    returns: States = _NONE
-    breaks: States = _NONE
-    continues: States = _NONE
-    seen: States = _NONE
+    __slots__ = ("normal", "returns", "breaks", "continues", "seen")
+
+    def __init__(
+        self,
+        normal: States = _NONE,
+        returns: States = _NONE,
+        breaks: States = _NONE,
+        continues: States = _NONE,
+        seen: States = _NONE,
+    ) -> None:
+        self.normal: Final = normal
+        self.returns: Final = returns
+        self.breaks: Final = breaks
+        self.continues: Final = continues
+        self.seen: Final = seen
 
 
 class _Counter:

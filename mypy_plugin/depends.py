@@ -14,7 +14,7 @@ import ast
 import enum
 import os
 from functools import lru_cache
-from typing import Final, NamedTuple
+from typing import Final
 
 from mypy.nodes import ARG_NAMED, ARG_POS, CallExpr, Context, RefExpr
 from mypy.plugin import FunctionContext
@@ -99,11 +99,14 @@ class Problem(enum.Enum):
     GENERATOR_INJECTED = enum.auto()  # a generator object FastAPI never iterates
 
 
-class Verdict(NamedTuple):
+class Verdict:
     """What the parameter receives (None: undecidable, keep mypy's ``Any``) and what is wrong."""
 
-    injected: Type | None
-    problem: Problem | None = None
+    __slots__ = ("injected", "problem")
+
+    def __init__(self, injected: Type | None, problem: Problem | None = None) -> None:
+        self.injected: Final = injected
+        self.problem: Final = problem
 
 
 def judge(dependency: Dependency, declared: Type | None, fastapi: FastAPIRuntime) -> Verdict:
@@ -219,7 +222,7 @@ def report_contract(
         return
     path = _shown_path(function.path)
     # The function alone is numbered from its `def` (line 1): findings are shifted to the file's lines.
-    findings = [f._replace(line=f.line + function.line - 1) for f in _findings(function.tree)]
+    findings = [contract.Finding(f.line + function.line - 1, f.violation, f.call, f.awaited) for f in _findings(function.tree)]
     counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
         f for f in findings if f.violation is contract.Violation.NO_YIELD
     ]

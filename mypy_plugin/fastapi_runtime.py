@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from typing import Final, NamedTuple
+from typing import Final
 
 from mypy.modulefinder import get_search_dirs
 
@@ -29,22 +29,25 @@ CLASS_CALL_RELEASE: Final = (0, 123, 10)
 #: endpoint exception "Response not awaited" (before: "No response object was returned").
 CLEANUP_AFTER_RESPONSE_RELEASE: Final = (0, 118, 0)
 
-_VERSION_PATTERN: Final = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+_VERSION_PATTERN: Final = r"(\d+)\.(\d+)(?:\.(\d+))?"  # compiled at first use (re keeps it): not at every mypy start
 
 
 def parse_version(text: str) -> tuple[int, int, int] | None:
     """``"0.115.14"`` -> ``(0, 115, 14)``; anything else (``"1.0rc1"`` included) -> None."""
-    match = _VERSION_PATTERN.fullmatch(text.strip())
+    match = re.fullmatch(_VERSION_PATTERN, text.strip())
     if match is None:
         return None
     major, minor, micro = match.groups()
     return int(major), int(minor), int(micro or 0)
 
 
-class FastAPIRuntime(NamedTuple):
+class FastAPIRuntime:
     """The behaviour of one FastAPI release; ``version`` None means "not installed"."""
 
-    version: tuple[int, int, int] | None
+    __slots__ = ("version",)
+
+    def __init__(self, version: tuple[int, int, int] | None) -> None:
+        self.version: Final = version
 
     @property
     def unwraps_dependencies(self) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Final, NamedTuple, Union, final
+from typing import Final, Union, final
 
 from mypy.checker import TypeChecker
 from mypy.lookup import lookup_fully_qualified
@@ -215,18 +215,32 @@ def _is_manager_class(info: TypeInfo) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-class ResourceObject(NamedTuple):
+class ResourceObject:
     """The object a call creates, seen through the resource protocols."""
 
-    typ: Type  # what the call returns (Any for an unannotated generator function)
-    resource: Type  # what entering/iterating it gives (Any when unknown)
-    is_wrapper: bool  # the object is not itself the resource (contextlib managers, generators)
-    async_generator: bool = False
-    generator: bool = False
-    async_manager: bool = False
-    manager: bool = False
-    awaitable: bool = False
-    members: TypeInfo | None = None  # where its attributes are looked up
+    __slots__ = ("typ", "resource", "is_wrapper", "async_generator", "generator", "async_manager", "manager", "awaitable", "members")
+
+    def __init__(
+        self,
+        typ: Type,
+        resource: Type,
+        is_wrapper: bool,
+        async_generator: bool = False,
+        generator: bool = False,
+        async_manager: bool = False,
+        manager: bool = False,
+        awaitable: bool = False,
+        members: TypeInfo | None = None,
+    ) -> None:
+        self.typ: Final = typ  # what the call returns (Any for an unannotated generator function)
+        self.resource: Final = resource  # what entering/iterating it gives (Any when unknown)
+        self.is_wrapper: Final = is_wrapper  # the object is not itself the resource (contextlib managers, generators)
+        self.async_generator: Final = async_generator
+        self.generator: Final = generator
+        self.async_manager: Final = async_manager
+        self.manager: Final = manager
+        self.awaitable: Final = awaitable
+        self.members: Final = members  # where its attributes are looked up
 
 
 def resource_object(
@@ -352,10 +366,13 @@ def _has_member(obj: ResourceObject, name: str) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-class _Uses(NamedTuple):
-    attributes: list[MemberExpr]
-    awaits: list[AwaitExpr]
-    other: bool
+class _Uses:
+    __slots__ = ("attributes", "awaits", "other")
+
+    def __init__(self, attributes: list[MemberExpr], awaits: list[AwaitExpr], other: bool) -> None:
+        self.attributes: Final = attributes
+        self.awaits: Final = awaits
+        self.other: Final = other
 
 
 def uses_of(target: Expression, root: Node) -> _Uses:

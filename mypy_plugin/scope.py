@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Sequence
-from typing import Final, NamedTuple
+from typing import Final
 
 from mypy.checker import TypeChecker
 from mypy.nodes import (
@@ -216,10 +216,13 @@ class Use(enum.Enum):
     TAKEN = "taken"  # anext(call) / next(call): one item, then the object is dropped
 
 
-class Parent(NamedTuple):
-    use: Use
-    node: Node  # the statement or expression that holds the call
-    target: Expression | None = None  # `as x` / `for x` / the assignment target
+class Parent:
+    __slots__ = ("use", "node", "target")
+
+    def __init__(self, use: Use, node: Node, target: Expression | None = None) -> None:
+        self.use: Final = use
+        self.node: Final = node  # the statement or expression that holds the call
+        self.target: Final = target  # `as x` / `for x` / the assignment target
 
 
 def find_parent(api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:

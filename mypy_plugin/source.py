@@ -20,7 +20,7 @@ from functools import lru_cache
 
 _BRACKETS_OPEN = frozenset("([{")
 _BRACKETS_CLOSE = frozenset(")]}")
-_DOTTED_NAME = re.compile(r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*")
+_DOTTED_NAME = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"  # compiled at first use (re keeps it): not at every mypy start
 
 
 def parameter_annotations(path: str, line: int) -> Mapping[str, ast.expr]:
@@ -139,7 +139,7 @@ def name_at(lines: tuple[str, ...], line: int, column: int) -> str | None:
     """The dotted name written at a position (``Depends`` in ``Depends(get_db)``), if any."""
     if not 1 <= line <= len(lines):
         return None
-    match = _DOTTED_NAME.match(lines[line - 1], column)
+    match = re.compile(_DOTTED_NAME).match(lines[line - 1], column)
     return match.group(0) if match else None
 
 
@@ -269,7 +269,7 @@ def _dotted(expression: ast.expr) -> str | None:
 
 
 #: A line that opens a block: indentation, ``async``, keyword, and the name of a def or class.
-_HEADER = re.compile(
+_HEADER = (  # compiled at first use (re keeps it): not at every mypy start
     r"([ \t]*)(?:(async)[ \t]+)?(def|class|if|elif|else|try|except|finally|with|for|while|match|case)\b[ \t]*(\w*)"
 )
 #: Blocks whose definitions count as the module's or class's own (as if they were unconditional).
@@ -295,6 +295,7 @@ def _definitions(path: str, mtime_ns: int, size: int) -> dict[str, tuple[tuple[i
     #: (indentation, qualified prefix of definitions directly inside; None: not looked at)
     stack: list[tuple[int, str | None]] = []
     string: str | None = None  # the quotes of the triple-quoted string being read, if any
+    header = re.compile(_HEADER)
     for number, text in enumerate(_read_lines(path, mtime_ns, size), 1):
         if string is not None:
             if text.count(string) % 2:
@@ -302,7 +303,7 @@ def _definitions(path: str, mtime_ns: int, size: int) -> dict[str, tuple[tuple[i
             continue
         if ('"""' in text or "'''" in text) and not text.lstrip().startswith("#"):
             string = next((quotes for quotes in ('"""', "'''") if text.count(quotes) % 2), None)
-        match = _HEADER.match(text)
+        match = header.match(text)
         if match is None:
             continue
         indent, keyword, name = len(match.group(1)), match.group(3), match.group(4)

@@ -13,7 +13,7 @@ Anything not recognised gives None, and the dependency stays undecided.
 from __future__ import annotations
 
 import ast
-from typing import NamedTuple
+from typing import Final
 
 from mypy.nodes import Decorator, FuncDef, MypyFile
 
@@ -21,17 +21,29 @@ from mypy_plugin import source
 from mypy_plugin.consulted import Modules
 
 
-class Wrapper(NamedTuple):
+class Wrapper:
     """The function a decorator returns instead of the one it decorates."""
 
-    decorator: str  # as written after the @
-    keeps_wrapped: bool  # decorated with functools.wraps(func): FastAPI >= 0.123.5 looks through it
-    is_async: bool
-    is_generator: bool
-    calls: bool  # `return func(...)`
-    awaits: bool  # `return await func(...)`
-    #: ``*args`` / ``**kwargs``: without functools.wraps FastAPI reads them as query parameters.
-    takes_var_args: bool
+    __slots__ = ("decorator", "keeps_wrapped", "is_async", "is_generator", "calls", "awaits", "takes_var_args")
+
+    def __init__(
+        self,
+        decorator: str,
+        keeps_wrapped: bool,
+        is_async: bool,
+        is_generator: bool,
+        calls: bool,
+        awaits: bool,
+        takes_var_args: bool,
+    ) -> None:
+        self.decorator: Final = decorator  # as written after the @
+        self.keeps_wrapped: Final = keeps_wrapped  # decorated with functools.wraps(func): FastAPI >= 0.123.5 looks through it
+        self.is_async: Final = is_async
+        self.is_generator: Final = is_generator
+        self.calls: Final = calls  # `return func(...)`
+        self.awaits: Final = awaits  # `return await func(...)`
+        # ``*args`` / ``**kwargs``: without functools.wraps FastAPI reads them as query parameters.
+        self.takes_var_args: Final = takes_var_args
 
 
 def wrapper_of(decorated: Decorator, modules: Modules) -> Wrapper | None:
