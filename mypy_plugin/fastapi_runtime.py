@@ -85,22 +85,23 @@ def installed_fastapi_version(python_executable: str | None) -> tuple[int, int, 
         _, search_path = get_search_dirs(python_executable)
     for directory in search_path:
         try:
-            entries = sorted(os.listdir(directory or "."))
+            entries = os.listdir(directory or ".")
         except OSError:
             continue
-        for entry in entries:
-            name, _, kind = entry.rpartition(".")
-            if kind in _METADATA_FILES and _normalized(name.partition("-")[0]) == "fastapi":
-                return _metadata_version(os.path.join(directory, entry, _METADATA_FILES[kind]))
+        # "fastapi" has no "-", "_" or "." to normalise: its folder's name starts with it, any case.
+        found = sorted(
+            entry
+            for entry in entries
+            if entry[:7].lower() == "fastapi" and entry[7:8] in ("-", ".") and entry.rpartition(".")[2] in _METADATA_FILES
+        )
+        if found:
+            kind = found[0].rpartition(".")[2]
+            return _metadata_version(os.path.join(directory, found[0], _METADATA_FILES[kind]))
     return None
 
 
 #: Installed-distribution folder kind -> the file holding its ``Version:`` (PEP 376 / PEP 566).
 _METADATA_FILES: Final = {"dist-info": "METADATA", "egg-info": "PKG-INFO"}
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def _metadata_version(path: str) -> tuple[int, int, int] | None:
