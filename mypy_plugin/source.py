@@ -18,6 +18,7 @@ import tokenize
 from collections.abc import Mapping
 from functools import lru_cache
 
+_HEADER_LINES = 40  # the longest header tried line by line before tokenizing
 _BRACKETS_OPEN = frozenset("([{")
 _BRACKETS_CLOSE = frozenset(")]}")
 _DOTTED_NAME = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"  # compiled at first use (re keeps it): not at every mypy start
@@ -94,9 +95,15 @@ def _def_header(lines: tuple[str, ...], line: int) -> str | None:
     first = lines[line - 1].lstrip()
     if not first.startswith(("def ", "async ")):
         return None
-    one_line = first.rstrip()
-    if one_line.endswith(":") and _parses(one_line):
-        return one_line  # the usual header, on one line: no need to tokenize
+    # Usually the header ends at the first line ending in ":" after which it parses: no need to
+    # tokenize (pure Python, and slow). A header that does not end a line is tokenized below.
+    text = first
+    for end in range(line, min(line + _HEADER_LINES, len(lines)) + 1):
+        if end > line:
+            text += lines[end - 1]
+        header = text.rstrip()
+        if header.endswith(":") and _parses(header):
+            return header
     remaining = itertools.chain([first], itertools.islice(lines, line, None))
     read: list[str] = []
 
