@@ -95,7 +95,7 @@ class Gate:
     change once the checker can see it (each module is analysed before any module that uses it
     is checked), so each answer is kept per name, and so is what an instance type is seen as
     through the protocols. A daemon (fine-grained mode) updates definitions in place, so there
-    every call looks again.
+    every call looks again, except at the names no edit changes (``_FIXED``).
     """
 
     def __init__(
@@ -137,7 +137,7 @@ class Gate:
             if _may_create_resource(node)
             else None
         )
-        if self._keep and not (isinstance(node, Decorator) and node.var.type is None):
+        if (self._keep or fullname.startswith(_FIXED)) and not (isinstance(node, Decorator) and node.var.type is None):
             kept[fullname] = hook  # a decorator's type is inferred when the checker reaches it
         return hook
 
@@ -152,6 +152,11 @@ class Gate:
         info = self._function(owner)
         member = info.get(method) if isinstance(info, TypeInfo) else None
         return member.node if member is not None else None
+
+
+#: Callees whose answer no edit changes, so a daemon keeps it too: mypy's own names for a
+#: display (``<dict>``, ``<list>``: the most asked), and builtins (typeshed: no edit reaches them).
+_FIXED: Final = ("<", "builtins.")
 
 
 def _may_create_resource(node: SymbolNode | None) -> bool:
