@@ -21,9 +21,11 @@ mypy_plugin's own code, and where. Nothing is asserted: the numbers go in the RE
     python tests/realcode/bench.py --instructions      (``python3 tasks.py instructions``)
 
 counts instead the instructions the mypy process executes (valgrind's cachegrind, hash seed
-fixed), cold and after the one-line edit, with and without the plugin, each pair side by side.
-A count repeats to about 0.01 %, where CPU seconds on a shared machine vary by a few percent:
-it tells a change of a few tenths of a percent apart (about 12 minutes on two cores).
+fixed), cold and after the one-line edit, with and without the plugin, each pair side by side;
+and those a dmypy server executes for its rechecks after such edits (callgrind, switched on by
+``callgrind_control`` for the recheck only). A count repeats to about 0.1 % (dmypy) or 0.01 %,
+where CPU seconds on a shared machine vary by a few percent: it tells a change of a few tenths
+of a percent apart (about 25 minutes on two cores).
 """
 
 from __future__ import annotations
@@ -306,9 +308,76 @@ def instructions(commands: dict[bool, list[str]], cwd: Path) -> dict[bool, int]:
     return counts
 
 
+CALLGRIND = ("valgrind", "--tool=callgrind", "--instr-atstart=no")
+_SUMMARY = re.compile(r"^summary:\s+(\d+)$", re.MULTILINE)
+DAEMON_RECHECKS = 2  # counted one after the other, each after its own edit
+
+
+class CountedDaemon(Daemon):
+    """A dmypy server under callgrind, counting instructions only while a recheck runs
+    (``callgrind_control`` turns that on and off): its start and first full check are not counted."""
+
+    def __init__(self, work: Path, item: Corpus, config: Path, name: str) -> None:
+        self.root, self.targets = item.root, DAEMON_PARTS
+        self.status = work / f"{name}.dmypy.json"
+        self.profile = work / f"{name}.callgrind"
+        self.client = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(self.status)]
+        flags = corpus.mypy_command(config, work / f"{name}.dmypy-cache", [])[3:]
+        self.server = subprocess.Popen(
+            [*CALLGRIND, f"--callgrind-out-file={self.profile}", *self.client, "daemon", "--", *flags],
+            cwd=self.root,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        while not (self.status.exists() and self.status.read_text()):
+            if self.server.poll() is not None:
+                raise RuntimeError(f"dmypy daemon under callgrind exited {self.server.returncode}")
+            time.sleep(1)
+
+    def count(self) -> int:
+        """Instructions of one ``dmypy check``."""
+        pid = str(self.server.pid)
+        subprocess.run(["callgrind_control", "--instr=on", pid], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "--zero", pid], check=True, capture_output=True)
+        self.check()
+        subprocess.run(["callgrind_control", "--dump", pid], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "--instr=off", pid], check=True, capture_output=True)
+        dumps = sorted(self.profile.parent.glob(f"{self.profile.name}.*"), key=lambda path: int(path.suffix[1:]))
+        found = _SUMMARY.search(dumps[-1].read_text())
+        if found is None:
+            raise RuntimeError(f"no summary in {dumps[-1]}")
+        return int(found[1])
+
+    def stop(self) -> None:
+        super().stop()
+        self.server.wait()
+
+
+def count_daemon_instructions(work: Path, item: Corpus, configs: dict[bool, Path], index: int) -> dict[bool, int]:
+    """Both daemons start side by side; then each recheck after an edit is counted in turn."""
+    daemons = {plugin: CountedDaemon(work, item, configs[plugin], f"c{index}-{plugin}") for plugin in (False, True)}
+    try:
+        first = [  # the first full check, side by side: not counted
+            subprocess.Popen([*daemon.client, "check", *daemon.targets], cwd=daemon.root, stdout=subprocess.DEVNULL)
+            for daemon in daemons.values()
+        ]
+        for process in first:
+            process.wait()
+        counts = {True: 0, False: 0}
+        for _ in range(DAEMON_RECHECKS):
+            item.edit.next()
+            for plugin, daemon in daemons.items():
+                counts[plugin] += daemon.count()
+        return counts
+    finally:
+        for daemon in daemons.values():
+            daemon.stop()
+
+
 def count_instructions(work: Path, corpora: list[Corpus]) -> None:
     configs = {plugin: corpus.write_config(work, plugin=plugin) for plugin in (True, False)}
-    totals: dict[str, dict[bool, int]] = {kind: {True: 0, False: 0} for kind in ("cold", "warm")}
+    totals: dict[str, dict[bool, int]] = {kind: {True: 0, False: 0} for kind in ("cold", "warm", "dmypy")}
     for index, item in enumerate(corpora):
         commands = {
             plugin: corpus.mypy_command(configs[plugin], work / f"cache-i{index}-{plugin}", item.targets)
@@ -322,11 +391,16 @@ def count_instructions(work: Path, corpora: list[Corpus]) -> None:
                   f"({counts[True] / counts[False]:.4f})", flush=True)
             for plugin in (True, False):
                 totals[kind][plugin] += counts[plugin]
+        counts = count_daemon_instructions(work, item, configs, index)
+        print(f"  {item.root.name} dmypy ({DAEMON_RECHECKS} rechecks of {', '.join(DAEMON_PARTS)}): "
+              f"{counts[False]:,} without, {counts[True]:,} with ({counts[True] / counts[False]:.4f})", flush=True)
+        for plugin in (True, False):
+            totals["dmypy"][plugin] += counts[plugin]
     print()
-    print("| instructions executed (cachegrind) | without plugin | with plugin | ratio | target |")
+    print("| instructions executed (cachegrind; dmypy: callgrind) | without plugin | with plugin | ratio | target |")
     print("|---|---|---|---|---|")
-    for kind in ("cold", "warm"):
-        label = LABELS[kind]
+    for kind in ("cold", "warm", "dmypy"):
+        label = LABELS[kind] + (f" ({', '.join(DAEMON_PARTS)}, {DAEMON_RECHECKS} edits)" if kind == "dmypy" else "")
         without, with_plugin = totals[kind][False], totals[kind][True]
         print(f"| {label} | {without:,} | {with_plugin:,} | {with_plugin / without:.4f} | <= {TARGETS[kind]} |")
 
