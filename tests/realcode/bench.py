@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,9 +150,11 @@ class Daemon:
         self.root, self.targets = item.root, DAEMON_PARTS
         self.status = work / f"{name}.dmypy.json"
         self.client = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(self.status)]
-        flags = corpus.mypy_command(config, work / f"{name}.dmypy-cache", [])[3:]
+        self._start(corpus.mypy_command(config, work / f"{name}.dmypy-cache", [])[3:])
+        self.check()  # the first, full check: never measured
+
+    def _start(self, flags: list[str]) -> None:
         subprocess.run([*self.client, "start", "--", *flags], cwd=self.root, check=True, capture_output=True)
-        self.check()
 
     def check(self) -> Measure:
         pid = json.loads(self.status.read_text())["pid"]
@@ -317,12 +320,11 @@ class CountedDaemon(Daemon):
     """A dmypy server under callgrind, counting instructions only while a recheck runs
     (``callgrind_control`` turns that on and off): its start and first full check are not counted."""
 
-    def __init__(self, work: Path, item: Corpus, config: Path, name: str) -> None:
-        self.root, self.targets = item.root, DAEMON_PARTS
-        self.status = work / f"{name}.dmypy.json"
-        self.profile = work / f"{name}.callgrind"
-        self.client = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(self.status)]
-        flags = corpus.mypy_command(config, work / f"{name}.dmypy-cache", [])[3:]
+    profile: Path  # callgrind's output file; each dump adds ``.1``, ``.2``, ... to its name
+    server: subprocess.Popen[bytes]
+
+    def _start(self, flags: list[str]) -> None:
+        self.profile = self.status.with_suffix(".callgrind")
         self.server = subprocess.Popen(
             [*CALLGRIND, f"--callgrind-out-file={self.profile}", *self.client, "daemon", "--", *flags],
             cwd=self.root,
@@ -343,10 +345,11 @@ class CountedDaemon(Daemon):
         self.check()
         subprocess.run(["callgrind_control", "--dump", pid], check=True, capture_output=True)
         subprocess.run(["callgrind_control", "--instr=off", pid], check=True, capture_output=True)
-        dumps = sorted(self.profile.parent.glob(f"{self.profile.name}.*"), key=lambda path: int(path.suffix[1:]))
-        found = _SUMMARY.search(dumps[-1].read_text())
+        dumps = self.profile.parent.glob(f"{self.profile.name}.*")
+        newest = max(dumps, key=lambda path: int(path.suffix[1:]))
+        found = _SUMMARY.search(newest.read_text())
         if found is None:
-            raise RuntimeError(f"no summary in {dumps[-1]}")
+            raise RuntimeError(f"no summary in {newest}")
         return int(found[1])
 
     def stop(self) -> None:
@@ -354,16 +357,18 @@ class CountedDaemon(Daemon):
         self.server.wait()
 
 
-def count_daemon_instructions(work: Path, item: Corpus, configs: dict[bool, Path], index: int) -> dict[bool, int]:
-    """Both daemons start side by side; then each recheck after an edit is counted in turn."""
-    daemons = {plugin: CountedDaemon(work, item, configs[plugin], f"c{index}-{plugin}") for plugin in (False, True)}
+def count_daemon_instructions(
+    work: Path, item: Corpus, configs: dict[bool, Path], index: int
+) -> dict[bool, int]:
+    """Both daemons start (and check everything once) side by side; then each recheck after an
+    edit is counted in turn."""
+    with ThreadPoolExecutor(2) as pool:
+        plugins = (False, True)
+        started = pool.map(
+            lambda plugin: CountedDaemon(work, item, configs[plugin], f"c{index}-{plugin}"), plugins
+        )
+        daemons = dict(zip(plugins, started))
     try:
-        first = [  # the first full check, side by side: not counted
-            subprocess.Popen([*daemon.client, "check", *daemon.targets], cwd=daemon.root, stdout=subprocess.DEVNULL)
-            for daemon in daemons.values()
-        ]
-        for process in first:
-            process.wait()
         counts = {True: 0, False: 0}
         for _ in range(DAEMON_RECHECKS):
             item.edit.next()
@@ -393,14 +398,17 @@ def count_instructions(work: Path, corpora: list[Corpus]) -> None:
                 totals[kind][plugin] += counts[plugin]
         counts = count_daemon_instructions(work, item, configs, index)
         print(f"  {item.root.name} dmypy ({DAEMON_RECHECKS} rechecks of {', '.join(DAEMON_PARTS)}): "
-              f"{counts[False]:,} without, {counts[True]:,} with ({counts[True] / counts[False]:.4f})", flush=True)
+              f"{counts[False]:,} without, {counts[True]:,} with ({counts[True] / counts[False]:.4f})",
+              flush=True)
         for plugin in (True, False):
             totals["dmypy"][plugin] += counts[plugin]
     print()
-    print("| instructions executed (cachegrind; dmypy: callgrind) | without plugin | with plugin | ratio | target |")
+    print("| instructions executed (cachegrind; dmypy: callgrind) "
+          "| without plugin | with plugin | ratio | target |")
     print("|---|---|---|---|---|")
     for kind in ("cold", "warm", "dmypy"):
-        label = LABELS[kind] + (f" ({', '.join(DAEMON_PARTS)}, {DAEMON_RECHECKS} edits)" if kind == "dmypy" else "")
+        where = f" ({', '.join(DAEMON_PARTS)}, {DAEMON_RECHECKS} edits)" if kind == "dmypy" else ""
+        label = LABELS[kind] + where
         without, with_plugin = totals[kind][False], totals[kind][True]
         print(f"| {label} | {without:,} | {with_plugin:,} | {with_plugin / without:.4f} | <= {TARGETS[kind]} |")
 
