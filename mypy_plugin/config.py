@@ -38,7 +38,8 @@ KEYS: Final = {
         "(in an ini file: names separated by commas)",
     ),
 }
-_CLASS_NAME: Final = r"[^\W\d]\w*(\.[^\W\d]\w*)+"  # compiled at first use (re keeps it): not at every mypy start
+#: Compiled at first use (re keeps it), not at every mypy start.
+_CLASS_NAME: Final = r"[^\W\d]\w*(\.[^\W\d]\w*)+"
 
 
 def config_error(config_file: str, problem: str) -> CompileError:

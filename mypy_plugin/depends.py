@@ -222,7 +222,11 @@ def report_contract(
         return
     path = _shown_path(function.path)
     # The function alone is numbered from its `def` (line 1): findings are shifted to the file's lines.
-    findings = [contract.Finding(f.line + function.line - 1, f.violation, f.call, f.awaited) for f in _findings(function.tree)]
+    shift = function.line - 1
+    findings = [
+        contract.Finding(f.line + shift, f.violation, f.call, f.awaited)
+        for f in _findings(function.tree)
+    ]
     counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
         f for f in findings if f.violation is contract.Violation.NO_YIELD
     ]

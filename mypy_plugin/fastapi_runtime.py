@@ -29,7 +29,8 @@ CLASS_CALL_RELEASE: Final = (0, 123, 10)
 #: endpoint exception "Response not awaited" (before: "No response object was returned").
 CLEANUP_AFTER_RESPONSE_RELEASE: Final = (0, 118, 0)
 
-_VERSION_PATTERN: Final = r"(\d+)\.(\d+)(?:\.(\d+))?"  # compiled at first use (re keeps it): not at every mypy start
+#: Compiled at first use (re keeps it), not at every mypy start.
+_VERSION_PATTERN: Final = r"(\d+)\.(\d+)(?:\.(\d+))?"
 
 
 def parse_version(text: str) -> tuple[int, int, int] | None:
@@ -92,7 +93,9 @@ def installed_fastapi_version(python_executable: str | None) -> tuple[int, int, 
         found = sorted(
             entry
             for entry in entries
-            if entry[:7].lower() == "fastapi" and entry[7:8] in ("-", ".") and entry.rpartition(".")[2] in _METADATA_FILES
+            if entry[:7].lower() == "fastapi"
+            and entry[7:8] in ("-", ".")
+            and entry.rpartition(".")[2] in _METADATA_FILES
         )
         if found:
             kind = found[0].rpartition(".")[2]

@@ -137,8 +137,9 @@ class Gate:
             if _may_create_resource(node)
             else None
         )
-        if (self._keep or fullname.startswith(_FIXED)) and not (isinstance(node, Decorator) and node.var.type is None):
-            kept[fullname] = hook  # a decorator's type is inferred when the checker reaches it
+        inferred_later = isinstance(node, Decorator) and node.var.type is None  # when the checker reaches it
+        if (self._keep or fullname.startswith(_FIXED)) and not inferred_later:
+            kept[fullname] = hook
         return hook
 
     def _function(self, fullname: str) -> SymbolNode | None:
@@ -223,7 +224,10 @@ def _is_manager_class(info: TypeInfo) -> bool:
 class ResourceObject:
     """The object a call creates, seen through the resource protocols."""
 
-    __slots__ = ("typ", "resource", "is_wrapper", "async_generator", "generator", "async_manager", "manager", "awaitable", "members")
+    __slots__ = (
+        "typ", "resource", "is_wrapper",
+        "async_generator", "generator", "async_manager", "manager", "awaitable", "members",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -239,7 +243,8 @@ class ResourceObject:
     ) -> None:
         self.typ: Final = typ  # what the call returns (Any for an unannotated generator function)
         self.resource: Final = resource  # what entering/iterating it gives (Any when unknown)
-        self.is_wrapper: Final = is_wrapper  # the object is not itself the resource (contextlib managers, generators)
+        # The object is not itself the resource (contextlib managers, generators).
+        self.is_wrapper: Final = is_wrapper
         self.async_generator: Final = async_generator
         self.generator: Final = generator
         self.async_manager: Final = async_manager

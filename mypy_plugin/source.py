@@ -21,7 +21,8 @@ from functools import lru_cache
 _HEADER_LINES = 40  # the longest header tried line by line before tokenizing
 _BRACKETS_OPEN = frozenset("([{")
 _BRACKETS_CLOSE = frozenset(")]}")
-_DOTTED_NAME = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"  # compiled at first use (re keeps it): not at every mypy start
+#: Compiled at first use (re keeps it), not at every mypy start, like _HEADER.
+_DOTTED_NAME = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"
 
 
 def parameter_annotations(path: str, line: int) -> Mapping[str, ast.expr]:

@@ -24,7 +24,9 @@ from mypy_plugin.consulted import Modules
 class Wrapper:
     """The function a decorator returns instead of the one it decorates."""
 
-    __slots__ = ("decorator", "keeps_wrapped", "is_async", "is_generator", "calls", "awaits", "takes_var_args")
+    __slots__ = (
+        "decorator", "keeps_wrapped", "is_async", "is_generator", "calls", "awaits", "takes_var_args"
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -37,7 +39,8 @@ class Wrapper:
         takes_var_args: bool,
     ) -> None:
         self.decorator: Final = decorator  # as written after the @
-        self.keeps_wrapped: Final = keeps_wrapped  # decorated with functools.wraps(func): FastAPI >= 0.123.5 looks through it
+        # Decorated with functools.wraps(func): FastAPI >= 0.123.5 looks through it.
+        self.keeps_wrapped: Final = keeps_wrapped
         self.is_async: Final = is_async
         self.is_generator: Final = is_generator
         self.calls: Final = calls  # `return func(...)`
