@@ -98,10 +98,9 @@ def _def_header(lines: tuple[str, ...], line: int) -> str | None:
         return None
     # Usually the header ends at the first line ending in ":" after which it parses: no need to
     # tokenize (pure Python, and slow). A header that does not end a line is tokenized below.
-    text = first
-    for end in range(line, min(line + _HEADER_LINES, len(lines)) + 1):
-        if end > line:
-            text += lines[end - 1]
+    text = ""
+    for part in itertools.chain([first], itertools.islice(lines, line, line + _HEADER_LINES)):
+        text += part
         header = text.rstrip()
         if header.endswith(":") and _parses(header):
             return header
