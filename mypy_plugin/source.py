@@ -15,7 +15,7 @@ import itertools
 import os
 import re
 import tokenize
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
 
 _HEADER_LINES = 40  # the longest header tried line by line before tokenizing
@@ -35,17 +35,10 @@ def parameter_annotations(path: str, line: int) -> Mapping[str, ast.expr]:
 
 @lru_cache(maxsize=16)  # asked once per Annotated parameter: a function's are read once
 def _parameter_annotations(path: str, mtime_ns: int, size: int, line: int) -> Mapping[str, ast.expr]:
-    header = _def_header(_read_lines(path, mtime_ns, size), line)
+    header = _header(path, mtime_ns, size, line)
     if header is None:
         return {}
-    try:
-        module = ast.parse(header + " ...")
-    except (SyntaxError, ValueError):
-        return {}
-    function = module.body[0] if module.body else None
-    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return {}
-    arguments = function.args
+    arguments = header[1].args
     parameters = [
         *arguments.posonlyargs,
         *arguments.args,
@@ -89,8 +82,13 @@ def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
         return ()
 
 
-def _def_header(lines: tuple[str, ...], line: int) -> str | None:
-    """The text from the ``def`` on ``line`` (1-based) to the ``:`` that ends its header."""
+@lru_cache(maxsize=64)  # each header is asked for by several checks; parsing is the cost
+def _header(
+    path: str, mtime_ns: int, size: int, line: int
+) -> tuple[str, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+    """The header of the ``def`` on ``line`` (1-based): its text up to the ``:`` that ends it,
+    and that text parsed (with ``...`` as the body). None when there is none or it does not parse."""
+    lines = _read_lines(path, mtime_ns, size)
     if not 1 <= line <= len(lines):
         return None
     first = lines[line - 1].lstrip()
@@ -102,9 +100,17 @@ def _def_header(lines: tuple[str, ...], line: int) -> str | None:
     for part in itertools.chain([first], itertools.islice(lines, line, line + _HEADER_LINES)):
         text += part
         header = text.rstrip()
-        if header.endswith(":") and _parses(header):
-            return header
-    remaining = itertools.chain([first], itertools.islice(lines, line, None))
+        if header.endswith(":"):
+            function = _parsed(header)
+            if function is not None:
+                return header, function
+    tokenized = _tokenized_header(itertools.chain([first], itertools.islice(lines, line, None)))
+    function = _parsed(tokenized) if tokenized is not None else None
+    return (tokenized, function) if tokenized is not None and function is not None else None
+
+
+def _tokenized_header(remaining: Iterator[str]) -> str | None:
+    """The text up to the first ``:`` outside brackets, strings and comments."""
     read: list[str] = []
 
     def readline() -> str:
@@ -129,12 +135,13 @@ def _def_header(lines: tuple[str, ...], line: int) -> str | None:
     return None
 
 
-def _parses(header: str) -> bool:
+def _parsed(header: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     try:
-        ast.parse(f"{header} ...")
+        module = ast.parse(f"{header} ...")
     except (SyntaxError, ValueError):
-        return False
-    return True
+        return None
+    function = module.body[0] if module.body else None
+    return function if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
 
 
 def lines(path: str) -> tuple[str, ...]:
@@ -182,10 +189,12 @@ def _function_definition(
 def function_text(path: str, line: int) -> str | None:
     """The function whose ``def`` is on ``line``: its header, then the lines indented deeper
     than the ``def`` (blank and comment lines included), dedented to column 0."""
-    text_lines = lines(path)
-    header = _def_header(text_lines, line)
-    if header is None:
+    mtime_ns, size = stamp(path)
+    found = _header(path, mtime_ns, size, line)
+    if found is None:
         return None
+    header = found[0]
+    text_lines = _read_lines(path, mtime_ns, size)
     indent = len(text_lines[line - 1]) - len(text_lines[line - 1].lstrip())
     end = line + header.count("\n")  # the line holding the header's closing colon
     while end < len(text_lines):
@@ -240,9 +249,8 @@ def _definition(path: str, qualified_name: str) -> tuple[tuple[str, ...], int, s
     found = definitions.get(qualified_name, ())
     if len(found) != 1 or found[0][1]:
         return None
-    lines = _read_lines(path, mtime_ns, size)
-    header = _def_header(lines, found[0][0])
-    return (lines, found[0][0], header) if header is not None else None
+    header = _header(path, mtime_ns, size, found[0][0])
+    return (_read_lines(path, mtime_ns, size), found[0][0], header[0]) if header is not None else None
 
 
 def _dedented(lines: tuple[str, ...], indent: int) -> str:
