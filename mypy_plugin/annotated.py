@@ -24,6 +24,7 @@ check records a dependency on the definition it used so dmypy re-checks when it 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Final
@@ -422,11 +423,16 @@ def _may_hold_marker(analyzer: SemanticAnalyzer, path: str, annotation: UnboundT
     ``Query()`` / ``Path()`` / ``Doc()`` parameters never reach the header read.
     mypy keeps a call of the metadata as a raw expression without a literal value, so an
     annotation without one (``Annotated[int, "doc"]``) is answered without reading the file.
-    Positions inside a string annotation are relative to the string: read those always.
+    The name called is read from mypy's note on that expression when it has one, else from
+    the source at its position. Positions inside a string annotation are relative to the
+    string: read those always.
     """
     calls = [raw for raw in _raw_items(annotation) if raw.literal_value is None]
     if not calls:
         return False
+    names = [_called_name(raw) for raw in calls]
+    if None not in names:
+        return any(_resolve(analyzer, name, annotation) in fullnames.DEPENDENCY_MARKERS for name in names)
     lines = source.lines(path)
     if source.is_string_at(lines, annotation.line, annotation.column):
         return True
@@ -434,6 +440,17 @@ def _may_hold_marker(analyzer: SemanticAnalyzer, path: str, annotation: UnboundT
         _resolve(analyzer, source.name_at(lines, raw.line, raw.column), annotation) in fullnames.DEPENDENCY_MARKERS
         for raw in calls
     )
+
+
+#: mypy's note on a call without keywords written in a type (fastparse.TypeConverter.visit_Call),
+#: which names the callee. Compiled at first use (re keeps it), not at every mypy start.
+_CALL_NOTE = r"Suggestion: use ([^\W\d][\w.]*)\[\.\.\.\] instead of \1\(\.\.\.\)"
+
+
+def _called_name(raw: RawExpressionType) -> str | None:
+    """The dotted name called, from mypy's note (None when the note does not say)."""
+    match = re.fullmatch(_CALL_NOTE, raw.note) if raw.note is not None else None
+    return match.group(1) if match is not None else None
 
 
 def _raw_items(annotation: UnboundType) -> Iterator[RawExpressionType]:
