@@ -7,13 +7,11 @@ for its cache. Type logic lives in depends.py, annotated.py, resources.py, proto
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Final, final
 
 from mypy.options import Options
-from mypy.plugin import FunctionSigContext, Plugin, ReportConfigContext
-from mypy.types import FunctionLike
+from mypy.plugin import Plugin, ReportConfigContext
 
 from mypy_plugin import compat, depends, fullnames, protocols, stub_signature
 from mypy_plugin.annotated import AnnotatedDependencies
@@ -22,8 +20,6 @@ from mypy_plugin.consulted import ReadLog
 
 __version__: Final = "0.3.1"
 
-SignatureHook = Callable[[FunctionSigContext], FunctionLike]
-
 
 @final
 class AsyncResourcesPlugin(Plugin):
@@ -31,11 +27,14 @@ class AsyncResourcesPlugin(Plugin):
 
     mypy asks for a hook at every call and for every name in every type (about 220,000 times
     on FastAPI's examples), so the asking methods are bound in ``__init__`` straight to the
-    code that answers, without a Python call in between:
+    code that answers, without a Python call in between; the gate's and the signature's are
+    dict lookups, which cost no Python call at all:
 
     - ``get_function_hook``: ``Depends`` / ``Security`` -> depends.py, any other callee -> the
       resource gate (protocols.py), from one table;
     - ``get_method_hook``: the resource gate;
+    - ``get_function_signature_hook``: ``Depends`` / ``Security`` -> FastAPI's own signature
+      (the shipped stubs overload them);
     - ``get_type_analyze_hook``: ``Annotated[...]`` and its aliases (annotated.py).
 
     The only state is annotated.py's view of the semantic analyzer and, in a one-shot
@@ -59,13 +58,12 @@ class AsyncResourcesPlugin(Plugin):
         self._cache_key: Final[dict[str, object]] = {
             "mypy-async-resources": f"plugin_version={__version__}; {self._config.as_cache_key()}"
         }
-        self.get_function_hook = self._resources.function_hook  # type: ignore[method-assign]
-        self.get_method_hook = self._resources.method_hook  # type: ignore[method-assign]
+        self.get_function_hook = self._resources.function_hook  # type: ignore[method-assign, assignment]
+        self.get_method_hook = self._resources.method_hook  # type: ignore[method-assign, assignment]
+        self.get_function_signature_hook = dict.fromkeys(  # type: ignore[method-assign, assignment]
+            self._dependency_calls, stub_signature.runtime_signature
+        ).get
         self.get_type_analyze_hook = self._annotated.type_analyze_hook  # type: ignore[method-assign]
-
-    def get_function_signature_hook(self, fullname: str) -> SignatureHook | None:
-        # The shipped stubs overload Depends/Security; the plugin decides on FastAPI's signature.
-        return stub_signature.runtime_signature if fullname in self._dependency_calls else None
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
         cache_data = self._log.cache_data(ctx.id, is_check=ctx.is_check)

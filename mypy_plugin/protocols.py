@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Final, Union, final
+from typing import Final, Optional, TypeVar, Union, final
 
 from mypy.checker import TypeChecker
 from mypy.lookup import lookup_fully_qualified
@@ -111,25 +111,20 @@ class Gate:
         self._config = config
         self._log = log
         self._keep = keep
-        #: Callee name -> its answer, also when that is None (most names: ``str.join``, dunders).
-        #: ``routed`` callees (FastAPI's ``Depends``) are answered with their own hook, always.
-        self._functions: dict[str, FunctionHook | None] = dict(routed)
-        self._methods: dict[str, CallHook | None] = {}
         self._objects: dict[Instance, ResourceObject | None] | None = {} if keep else None
-
-    def function_hook(self, fullname: str) -> FunctionHook | None:
-        kept = self._functions
-        return kept[fullname] if fullname in kept else self._decide(fullname, self._function, kept)
-
-    def method_hook(self, fullname: str) -> CallHook | None:
-        kept = self._methods
-        return kept[fullname] if fullname in kept else self._decide(fullname, self._method, kept)
+        # ``routed`` callees (FastAPI's ``Depends``) are answered with their own hook, always.
+        functions: _Answers[FunctionHook] = _Answers(partial(self._decide, definition=self._function), routed)
+        methods: _Answers[CallHook] = _Answers(partial(self._decide, definition=self._method), {})
+        #: The asks themselves: a kept answer is a dict hit, with no Python call.
+        self.function_hook: Final = functions.__getitem__
+        self.method_hook: Final = methods.__getitem__
 
     def _decide(
         self,
         fullname: str,
-        definition: Callable[[str], SymbolNode | None],
         kept: dict[str, FunctionHook | None] | dict[str, CallHook | None],
+        *,
+        definition: Callable[[str], SymbolNode | None],
     ) -> CallHook | None:
         node = definition(fullname)
         hook = (
@@ -153,6 +148,27 @@ class Gate:
         info = self._function(owner)
         member = info.get(method) if isinstance(info, TypeInfo) else None
         return member.node if member is not None else None
+
+
+_Hook = TypeVar("_Hook")
+
+
+class _Answers(dict[str, Optional[_Hook]]):
+    """Callee name -> its answer, also when that is None (most names: ``str.join``, dunders).
+
+    A name not answered yet goes to ``decide``, which also chooses whether the answer is kept.
+    """
+
+    __slots__ = ("_decide",)
+
+    def __init__(
+        self, decide: Callable[[str, dict[str, _Hook | None]], _Hook | None], kept: Mapping[str, _Hook]
+    ) -> None:
+        super().__init__(kept)
+        self._decide: Final = decide
+
+    def __missing__(self, fullname: str) -> _Hook | None:
+        return self._decide(fullname, self)
 
 
 #: Callees whose answer no edit changes, so a daemon keeps it too: mypy's own names for a
