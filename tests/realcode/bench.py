@@ -23,9 +23,11 @@ mypy_plugin's own code, and where. Nothing is asserted: the numbers go in the RE
 counts instead the instructions the mypy process executes (valgrind's cachegrind, hash seed
 fixed), cold and after the one-line edit, with and without the plugin, each pair side by side;
 and those a dmypy server executes for its rechecks after such edits (callgrind, switched on by
-``callgrind_control`` for the recheck only). A count repeats to about 0.1 % (dmypy) or 0.01 %,
-where CPU seconds on a shared machine vary by a few percent: it tells a change of a few tenths
-of a percent apart (about 25 minutes on two cores).
+``callgrind_control`` for the recheck only). The same command counts differently from run to
+run, by up to about 0.15 % cold (mypy's process is not deterministic to the instruction, even
+with threads and address randomisation out of the way), where CPU seconds on a shared machine
+vary by a few percent: it tells a change of a few tenths of a percent apart, not less (about 25
+minutes on two cores).
 """
 
 from __future__ import annotations
