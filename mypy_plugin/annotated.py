@@ -433,8 +433,8 @@ def _may_hold_marker(analyzer: SemanticAnalyzer, path: str, annotation: UnboundT
     mypy keeps a call of the metadata as a raw expression without a literal value, so an
     annotation without one (``Annotated[int, "doc"]``) is answered without reading the file.
     The name called is read from mypy's note on that expression when it has one, else from
-    the source at its position. Positions inside a string annotation are relative to the
-    string: read those always.
+    the source at its position; positions inside a string annotation are relative to the
+    string, so there the header is read always.
     """
     calls = [raw for raw in _raw_items(annotation) if raw.literal_value is None]
     if not calls:

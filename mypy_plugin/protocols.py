@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Final, Optional, TypeVar, Union, final
+from typing import Final, TypeVar, Union, final
 
 from mypy.checker import TypeChecker
 from mypy.lookup import lookup_fully_qualified
@@ -153,7 +153,7 @@ class Gate:
 _Hook = TypeVar("_Hook")
 
 
-class _Answers(dict[str, Optional[_Hook]]):
+class _Answers(dict[str, _Hook | None]):
     """Callee name -> its answer, also when that is None (most names: ``str.join``, dunders).
 
     A name not answered yet goes to ``decide``, which also chooses whether the answer is kept.
