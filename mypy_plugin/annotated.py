@@ -440,15 +440,15 @@ def _may_hold_marker(analyzer: SemanticAnalyzer, path: str, annotation: UnboundT
     if not calls:
         return False
     names = [_called_name(raw) for raw in calls]
-    if None not in names:
-        return any(_resolve(analyzer, name, annotation) in fullnames.DEPENDENCY_MARKERS for name in names)
-    lines = source.lines(path)
-    if source.is_string_at(lines, annotation.line, annotation.column):
-        return True
-    return any(
-        _resolve(analyzer, source.name_at(lines, raw.line, raw.column), annotation) in fullnames.DEPENDENCY_MARKERS
-        for raw in calls
-    )
+    if None in names:
+        lines = source.lines(path)
+        if source.is_string_at(lines, annotation.line, annotation.column):
+            return True
+        names = [
+            name if name is not None else source.name_at(lines, raw.line, raw.column)
+            for name, raw in zip(names, calls)
+        ]
+    return any(_resolve(analyzer, name, annotation) in fullnames.DEPENDENCY_MARKERS for name in names)
 
 
 #: mypy's note on a call without keywords written in a type (fastparse.TypeConverter.visit_Call),
