@@ -105,8 +105,10 @@ def _header(
             if function is not None:
                 return header, function
     tokenized = _tokenized_header(itertools.chain([first], itertools.islice(lines, line, None)))
-    function = _parsed(tokenized) if tokenized is not None else None
-    return (tokenized, function) if tokenized is not None and function is not None else None
+    if tokenized is None:
+        return None
+    function = _parsed(tokenized)
+    return (tokenized, function) if function is not None else None
 
 
 def _tokenized_header(remaining: Iterator[str]) -> str | None:
