@@ -77,7 +77,7 @@ def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
     """The file's lines; the key includes mtime and size so an edited file (dmypy) is re-read."""
     try:
         with tokenize.open(path) as source:
-            return tuple(source.read().splitlines(keepends=True))
+            return tuple(source.readlines())  # only "\n" ends a line, as for the tokenizer
     except (OSError, SyntaxError, UnicodeDecodeError):
         return ()
 

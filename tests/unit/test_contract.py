@@ -161,3 +161,21 @@ def test_definition_line_needs_one_class_of_the_methods_class_name(tmp_path: Pat
 
 def test_definition_line_is_none_for_a_missing_file(tmp_path: Path) -> None:
     assert source.definition_line(str(tmp_path / "gone.py"), "f") is None
+
+
+@pytest.mark.parametrize(
+    "separator",
+    [
+        pytest.param("\x0c", id="form-feed"),
+        pytest.param("\x1c", id="file-separator"),
+        pytest.param("\x85", id="next-line"),
+        pytest.param("\u2028", id="line-separator"),
+    ],
+)
+def test_lines_are_numbered_as_python_numbers_them(tmp_path: Path, separator: str) -> None:
+    # str.splitlines() also ends a line at these characters; Python's tokenizer (so mypy) does not.
+    path = tmp_path / "deps.py"
+    path.write_text(f"# page{separator}break\nasync def get_db(db: 'Session'):\n    yield db\n", encoding="utf-8")
+
+    assert source.definition_line(str(path), "get_db") == 2
+    assert ast.unparse(source.parameter_annotations(str(path), 2)["db"]) == "Session"
