@@ -461,10 +461,11 @@ def check_call(
     obj = resource_object(api, ctx.default_return_type, definition, objects)
     if obj is None:
         return ctx.default_return_type
-    parent, root = find_parent(api, call)
-    subject = describe_call(call)
+    # An object that is itself the resource can only be misused by the with/for statement on it.
+    parent, root = find_parent(api, call, headers_only=not obj.is_wrapper)
     fixed: Type | None = None
     if parent is not None:
+        subject = describe_call(call)
         fixed = _statement(api, call, obj, parent, subject, definition)
         if fixed is None and parent.use is Use.ASSIGNED and parent.target is not None and root is not None:
             fixed = _stored(api, obj, parent.target, root, subject)
@@ -473,7 +474,7 @@ def check_call(
             _lifetime(api, call, obj, parent, root, definition, subject, config, modules)
         if parent.use in (Use.ASYNC_WITH, Use.WITH, Use.ASYNC_FOR, Use.FOR):
             return fixed or ctx.default_return_type
-    return fixed or _expected(api, call, obj, subject) or ctx.default_return_type
+    return fixed or _expected(api, call, obj) or ctx.default_return_type
 
 
 def _lifetime(
@@ -571,7 +572,7 @@ def _stored(api: TypeChecker, obj: ResourceObject, target: Expression, root: Nod
     return obj.resource if inferred else None
 
 
-def _expected(api: TypeChecker, call: CallExpr, obj: ResourceObject, subject: str) -> Type | None:
+def _expected(api: TypeChecker, call: CallExpr, obj: ResourceObject) -> Type | None:
     """Passed, returned or assigned where the resource type is expected."""
     expected = api.type_context[-1] if api.type_context else None
     if (
@@ -583,7 +584,7 @@ def _expected(api: TypeChecker, call: CallExpr, obj: ResourceObject, subject: st
         or not is_subtype(obj.resource, expected)
     ):
         return None
-    _not_entered(api, call, obj, subject, "resource", expected=expected)
+    _not_entered(api, call, obj, describe_call(call), "resource", expected=expected)
     return obj.resource
 
 

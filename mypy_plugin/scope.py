@@ -8,7 +8,9 @@ enclosing function itself. This module is that walk; it decides nothing.
 from __future__ import annotations
 
 import enum
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from typing import Final
 
 from mypy.checker import TypeChecker
@@ -17,20 +19,25 @@ from mypy.nodes import (
     AwaitExpr,
     Block,
     CallExpr,
+    ClassDef,
     Decorator,
     Expression,
     ForStmt,
     FuncDef,
     FuncItem,
+    IfStmt,
     IndexExpr,
     IntExpr,
     LambdaExpr,
+    MatchStmt,
     MemberExpr,
     MypyFile,
     NameExpr,
     Node,
     Statement,
     StrExpr,
+    TryStmt,
+    WhileStmt,
     WithStmt,
 )
 
@@ -225,13 +232,67 @@ class Parent:
         self.target: Final = target  # `as x` / `for x` / the assignment target
 
 
-def find_parent(api: TypeChecker, call: CallExpr) -> tuple[Parent | None, Node | None]:
-    """What directly holds ``call``, among the shapes the checks know, and the enclosing scope."""
+def find_parent(
+    api: TypeChecker, call: CallExpr, *, headers_only: bool = False
+) -> tuple[Parent | None, Node | None]:
+    """What directly holds ``call``, among the shapes the checks know, and the enclosing scope.
+
+    With ``headers_only``, only a ``with`` or ``for`` statement whose header holds the call is
+    looked for, and no expression is walked: most resource calls are in an assignment or an
+    expression, which is all the caller needs to know then.
+    """
     root = enclosing_scope(api)
     if root is None:
         return None, None
+    if headers_only:
+        header = _header_holding(root, call)
+        return (_parent(header, call) if header is not None else None), root
     path = ancestors(root, call, into_functions=False)
     return (_parent(path[-1], call) if path is not None else None), root
+
+
+#: The statements that hold other statements (a nested function is not followed).
+_COMPOUND: Final = (Block, IfStmt, WhileStmt, ForStmt, WithStmt, TryStmt, MatchStmt, ClassDef)
+_LINE: Final = attrgetter("line")
+
+
+def _header_holding(root: Node, call: CallExpr) -> WithStmt | ForStmt | None:
+    """The ``with`` / ``for`` statement of ``root``'s own whose header holds ``call``.
+
+    Found by line, as in ``ancestors``, entering only the compound statements whose lines
+    can hold the call (without positions, a node mypy made: every compound statement).
+    """
+    line = call.line if call.line > 0 else None
+    stack: list[Node] = [root]
+    while stack:
+        for child in _compound_children(stack.pop(), line):
+            if (isinstance(child, WithStmt) and any(expr is call for expr in child.expr)) or (
+                isinstance(child, ForStmt) and child.expr is call
+            ):
+                return child
+            stack.append(child)
+    return None
+
+
+def _compound_children(node: Node, line: int | None) -> list[Node]:
+    """The compound statements directly in ``node`` whose lines can hold ``line``.
+
+    In a block only the statement that starts last at or before the line can: statements come
+    in source order, and no other statement starts on a line a compound statement spans.
+    """
+    found: Sequence[Node]
+    if line is not None and isinstance(node, (Block, MypyFile)):
+        statements = children(node)
+        index = bisect_right(statements, line, key=_LINE)
+        found = statements[index - 1 : index]
+    else:
+        found = children(node)
+    return [
+        child
+        for child in found
+        if isinstance(child, _COMPOUND)
+        and (line is None or (child.line <= line and (child.end_line is None or child.end_line >= line)))
+    ]
 
 
 def _parent(node: Node, call: CallExpr) -> Parent | None:
