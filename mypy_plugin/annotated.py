@@ -132,25 +132,28 @@ class AnnotatedDependencies:
     def type_analyze_hook(self, fullname: str) -> TypeAnalyzeHook | None:
         # Asked for every name in every type of the build (160,000 times on FastAPI's docs):
         # the common path is a membership test and an identity test.
-        if fullname in fullnames.ANNOTATED:
-            return self._on_annotated
         analyzer = self._analyzer
-        if analyzer is not None and analyzer.statement is self._statement:
-            return self._on_statement
-        if self._bypass:
-            return None
+        if fullname in fullnames.ANNOTATED:
+            # In a module whose errors mypy hides, mypy's own analysis is the answer.
+            return self._on_annotated if analyzer is None or messages.errors_shown(analyzer) else None
         if analyzer is None:
-            return self._first_type
+            return None if self._bypass else self._first_type
+        statement = analyzer.statement
+        if statement is self._statement or self._bypass:
+            return self._on_statement  # None while bypassed
+        if not (
+            isinstance(statement, TypeAliasStmt)
+            or (isinstance(statement, AssignmentStmt) and isinstance(statement.rvalue, (IndexExpr, CallExpr)))
+        ):  # most new statements: no value _alias looks at (Annotated[...], TypeAliasType("X", ...))
+            self._statement, self._alias, self._on_statement = statement, None, None
+            return None
         return self._alias_type if self._alias_statement(analyzer) is not None else None
 
     def _alias_statement(self, analyzer: SemanticAnalyzer) -> _Alias | None:
         statement = analyzer.statement
         if statement is not self._statement:
             self._statement = statement
-            shaped = isinstance(statement, TypeAliasStmt) or (
-                isinstance(statement, AssignmentStmt) and isinstance(statement.rvalue, (IndexExpr, CallExpr))
-            )  # the values _alias looks at: Annotated[...] or TypeAliasType("X", ...)
-            self._alias = _alias(analyzer, statement) if shaped and messages.errors_shown(analyzer) else None
+            self._alias = _alias(analyzer, statement) if messages.errors_shown(analyzer) else None
             self._on_statement = self._alias_type if self._alias is not None else None
         return self._alias
 
