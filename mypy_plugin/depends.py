@@ -220,13 +220,15 @@ def report_contract(
     function = modules.function(dependency.definition)
     if function is None:
         return
-    path = _shown_path(function.path)
     # The function alone is numbered from its `def` (line 1): findings are shifted to the file's lines.
     shift = function.line - 1
     findings = [
         contract.Finding(f.line + shift, f.violation, f.call, f.awaited)
         for f in _findings(function.tree)
     ]
+    if not findings:
+        return  # a correct dependency, the most common
+    path = _shown_path(function.path)
     counts = [f for f in findings if f.violation in _YIELD_COUNT] or [
         f for f in findings if f.violation is contract.Violation.NO_YIELD
     ]
