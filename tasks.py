@@ -5,9 +5,9 @@
     python3 tasks.py stubs    regenerate stubs/fastapi-stubs from the FastAPI of every environment
     python3 tasks.py mutate   recall by mutation on real code: per bug class, mutants flagged
     python3 tasks.py bench    overhead of the plugin on real code: with / without ratios
-    python3 tasks.py instructions   the same overhead in instructions executed (dmypy too): repeatable to 0.1 %
+    python3 tasks.py instructions   the same overhead in instructions executed (dmypy too): steadier than CPU time
 
-mutate, bench and instructions run on .venvs/newest and are not part of test (they take about 1, 5 and 25
+mutate, bench and instructions run on .venvs/newest and are not part of test (they take about 1, 5 and 30
 minutes on an idle machine);
 the real code they use is downloaded from PyPI into .corpus/ (tests/realcode/corpus.py).
 

@@ -24,10 +24,11 @@ counts instead the instructions the mypy process executes (valgrind's cachegrind
 fixed), cold and after the one-line edit, with and without the plugin, each pair side by side;
 and those a dmypy server executes for its rechecks after such edits (callgrind, switched on by
 ``callgrind_control`` for the recheck only). The same command counts differently from run to
-run, by up to about 0.15 % cold (mypy's process is not deterministic to the instruction, even
-with threads and address randomisation out of the way), where CPU seconds on a shared machine
-vary by a few percent: it tells a change of a few tenths of a percent apart, not less (about 25
-minutes on two cores).
+run (mypy's process is not deterministic to the instruction, even with threads and address
+randomisation out of the way): cold, by up to about 0.15 % on FastAPI's corpus and 0.3 % on
+SQLModel's, where CPU seconds on a shared machine vary by a few percent. So each cold pair is
+counted twice and the table adds both up; it tells a change of one or two tenths of a percent
+apart, not less (about 30 minutes on two cores).
 """
 
 from __future__ import annotations
@@ -313,6 +314,10 @@ def instructions(commands: dict[bool, list[str]], cwd: Path) -> dict[bool, int]:
     return counts
 
 
+#: Cold pairs counted per corpus, each from an empty cache; the table adds them up, which halves
+#: the scatter of a single count (see the module docstring).
+COLD_COUNTS = 2
+
 CALLGRIND = ("valgrind", "--tool=callgrind", "--instr-atstart=no")
 _SUMMARY = re.compile(r"^summary:\s+(\d+)$", re.MULTILINE)
 DAEMON_RECHECKS = 2  # counted one after the other, each after its own edit
@@ -390,9 +395,12 @@ def count_instructions(work: Path, corpora: list[Corpus]) -> None:
             plugin: corpus.mypy_command(configs[plugin], work / f"cache-i{index}-{plugin}", item.targets)
             for plugin in (True, False)
         }
-        for kind in ("cold", "warm"):
+        for kind in ["cold"] * COLD_COUNTS + ["warm"]:
             if kind == "warm":
                 item.edit.next()
+            else:
+                for plugin in (True, False):
+                    shutil.rmtree(work / f"cache-i{index}-{plugin}", ignore_errors=True)
             counts = instructions(commands, item.root)
             print(f"  {item.root.name} {kind}: {counts[False]:,} without, {counts[True]:,} with "
                   f"({counts[True] / counts[False]:.4f})", flush=True)
@@ -408,9 +416,12 @@ def count_instructions(work: Path, corpora: list[Corpus]) -> None:
     print("| instructions executed (cachegrind; dmypy: callgrind) "
           "| without plugin | with plugin | ratio | target |")
     print("|---|---|---|---|---|")
+    where = {
+        "cold": f" ({COLD_COUNTS} runs)",
+        "dmypy": f" ({', '.join(DAEMON_PARTS)}, {DAEMON_RECHECKS} edits)",
+    }
     for kind in ("cold", "warm", "dmypy"):
-        where = f" ({', '.join(DAEMON_PARTS)}, {DAEMON_RECHECKS} edits)" if kind == "dmypy" else ""
-        label = LABELS[kind] + where
+        label = LABELS[kind] + where.get(kind, "")
         without, with_plugin = totals[kind][False], totals[kind][True]
         print(f"| {label} | {without:,} | {with_plugin:,} | {with_plugin / without:.4f} | <= {TARGETS[kind]} |")
 
