@@ -8,9 +8,7 @@ enclosing function itself. This module is that walk; it decides nothing.
 from __future__ import annotations
 
 import enum
-from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from operator import attrgetter
 from typing import Final
 
 from mypy.checker import TypeChecker
@@ -253,14 +251,13 @@ def find_parent(
 
 #: The statements that hold other statements (a nested function is not followed).
 _COMPOUND: Final = (Block, IfStmt, WhileStmt, ForStmt, WithStmt, TryStmt, MatchStmt, ClassDef)
-_LINE: Final = attrgetter("line")
 
 
 def _header_holding(root: Node, call: CallExpr) -> WithStmt | ForStmt | None:
     """The ``with`` / ``for`` statement of ``root``'s own whose header holds ``call``.
 
-    Found by line, as in ``ancestors``, entering only the compound statements whose lines
-    can hold the call (without positions, a node mypy made: every compound statement).
+    Found by line, entering only the compound statements whose lines can hold the call
+    (without positions, a node mypy made: every compound statement).
     """
     line = call.line if call.line > 0 else None
     stack: list[Node] = [root]
@@ -277,19 +274,12 @@ def _header_holding(root: Node, call: CallExpr) -> WithStmt | ForStmt | None:
 def _compound_children(node: Node, line: int | None) -> list[Node]:
     """The compound statements directly in ``node`` whose lines can hold ``line``.
 
-    In a block only the statement that starts last at or before the line can: statements come
-    in source order, and no other statement starts on a line a compound statement spans.
+    Every child is looked at: a block is not always in source order (mypy's dataclass and attrs
+    plugins append the methods they make to the class body, at the class's line).
     """
-    found: Sequence[Node]
-    if line is not None and isinstance(node, (Block, MypyFile)):
-        statements = children(node)
-        index = bisect_right(statements, line, key=_LINE)
-        found = statements[index - 1 : index]
-    else:
-        found = children(node)
     return [
         child
-        for child in found
+        for child in children(node)
         if isinstance(child, _COMPOUND)
         and (line is None or (child.line <= line and (child.end_line is None or child.end_line >= line)))
     ]

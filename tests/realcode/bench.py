@@ -314,7 +314,7 @@ def instructions(commands: dict[bool, list[str]], cwd: Path) -> dict[bool, int]:
     return counts
 
 
-#: Cold pairs counted per corpus, each from an empty cache; the table adds them up, which halves
+#: Cold pairs counted per corpus, each from an empty cache; the table adds them up, which narrows
 #: the scatter of a single count (see the module docstring).
 COLD_COUNTS = 2
 
