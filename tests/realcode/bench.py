@@ -391,16 +391,16 @@ def count_instructions(work: Path, corpora: list[Corpus]) -> None:
     configs = {plugin: corpus.write_config(work, plugin=plugin) for plugin in (True, False)}
     totals: dict[str, dict[bool, int]] = {kind: {True: 0, False: 0} for kind in ("cold", "warm", "dmypy")}
     for index, item in enumerate(corpora):
+        caches = {plugin: work / f"cache-i{index}-{plugin}" for plugin in (True, False)}
         commands = {
-            plugin: corpus.mypy_command(configs[plugin], work / f"cache-i{index}-{plugin}", item.targets)
-            for plugin in (True, False)
+            plugin: corpus.mypy_command(configs[plugin], cache, item.targets) for plugin, cache in caches.items()
         }
         for kind in ["cold"] * COLD_COUNTS + ["warm"]:
             if kind == "warm":
                 item.edit.next()
             else:
-                for plugin in (True, False):
-                    shutil.rmtree(work / f"cache-i{index}-{plugin}", ignore_errors=True)
+                for cache in caches.values():
+                    shutil.rmtree(cache, ignore_errors=True)
             counts = instructions(commands, item.root)
             print(f"  {item.root.name} {kind}: {counts[False]:,} without, {counts[True]:,} with "
                   f"({counts[True] / counts[False]:.4f})", flush=True)
