@@ -20,6 +20,7 @@ and uses of a stored manager that escape the enclosing function.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Final, TypeVar, Union, final
@@ -40,6 +41,7 @@ from mypy.nodes import (
     SymbolNode,
     SymbolTableNode,
     TypeInfo,
+    Var,
     YieldExpr,
 )
 from mypy.plugin import FunctionContext, MethodContext
@@ -93,9 +95,9 @@ class Gate:
 
     mypy asks at every call. In a one-shot build (``mypy``, cold or warm) a definition does not
     change once the checker can see it (each module is analysed before any module that uses it
-    is checked), so each answer is kept per name, and so is what an instance type is seen as
-    through the protocols. A daemon (fine-grained mode) updates definitions in place, so there
-    every call looks again, except at the names no edit changes (``_FIXED``).
+    is checked), so each answer is kept per name. A daemon (fine-grained mode) updates
+    definitions in place, so there every call looks again, except at the names no edit changes
+    (``_FIXED``). What an instance type is seen as through the protocols is kept (``Objects``).
     """
 
     def __init__(
@@ -111,7 +113,7 @@ class Gate:
         self._config = config
         self._log = log
         self._keep = keep
-        self._objects: dict[Instance, ResourceObject | None] | None = {} if keep else None
+        self._objects: Final = Objects(checked=not keep)
         # ``routed`` callees (FastAPI's ``Depends``) are answered with their own hook, always.
         functions: _Answers[FunctionHook] = _Answers(partial(self._decide, definition=self._function), routed)
         methods: _Answers[CallHook] = _Answers(partial(self._decide, definition=self._method), {})
@@ -273,17 +275,13 @@ def resource_object(
     api: TypeChecker,
     typ: Type,
     definition: SymbolNode | None,
-    objects: dict[Instance, ResourceObject | None] | None,
+    objects: Objects,
 ) -> ResourceObject | None:
-    """What the call's result is seen as; ``objects`` keeps the answer per instance type (Gate)."""
+    """What the call's result is seen as."""
     proper = get_proper_type(typ)
     func = definition.func if isinstance(definition, Decorator) else definition
     if isinstance(proper, Instance):
-        if objects is None:
-            return _from_instance(proper) or _iterable_generator(proper, func)
-        if proper not in objects:
-            objects[proper] = _from_instance(proper)
-        return objects[proper] or _iterable_generator(proper, func)
+        return objects.seen_as(proper) or _iterable_generator(proper, func)
     if isinstance(proper, AnyType) and isinstance(definition, FuncDef) and not definition.is_decorated:
         # Unannotated (or `-> Any`): the body decides, as at run time.
         assert isinstance(func, FuncDef)
@@ -300,6 +298,63 @@ def resource_object(
             members=info,
         )
     return None
+
+
+@final
+class Objects:
+    """What each instance type is seen as through the protocols (``_from_instance``), kept per type.
+
+    In a one-shot build a class does not change once the checker can see it. A daemon updates
+    classes in place: mypy's astmerge keeps a class's ``TypeInfo`` when it analyses the class
+    again and gives it a new symbol table and MRO, and a method analysed again gets a new
+    signature. So there (``checked``) an answer is used only while what it was read from is
+    still the same objects: a few identity tests, where reading it again costs mypy's ``find_member``.
+    """
+
+    __slots__ = ("_kept", "_checked")
+
+    def __init__(self, *, checked: bool) -> None:
+        self._kept: Final[dict[Instance, tuple[ResourceObject | None, list[object]]]] = {}
+        self._checked: Final = checked
+
+    def seen_as(self, instance: Instance) -> ResourceObject | None:
+        kept = self._kept.get(instance)
+        if kept is not None and (not self._checked or _same(kept[1], _read_from(instance, kept[0]))):
+            return kept[0]
+        obj = _from_instance(instance)
+        if len(self._kept) >= _OBJECTS_KEPT:
+            self._kept.clear()  # a daemon makes new instance types on every edit: keep this bounded
+        self._kept[instance] = (obj, _read_from(instance, obj) if self._checked else [])
+        return obj
+
+
+_OBJECTS_KEPT: Final = 4096
+
+
+def _read_from(instance: Instance, obj: ResourceObject | None) -> list[object]:
+    """What ``_from_instance`` read: the MRO and symbol tables of the class and its bases (a
+    change of a base reaches the class without analysing it again), the same of the resource's
+    class (``is_subtype``), and the signatures of the entering methods."""
+    resource = get_proper_type(obj.resource) if obj is not None else None
+    classes = instance.type.mro
+    if isinstance(resource, Instance):
+        classes = [*classes, *resource.type.mro]
+    entering = [instance.type.get(name) for name in ("__aenter__", "__enter__")]
+    return [
+        instance.type.mro,
+        *[info.names for info in classes],
+        *[_signature(symbol.node) if symbol is not None else None for symbol in entering],
+    ]
+
+
+def _signature(node: SymbolNode | None) -> Type | None:
+    if isinstance(node, Decorator):
+        return node.var.type
+    return node.type if isinstance(node, (FuncDef, OverloadedFuncDef, Var)) else None
+
+
+def _same(kept: list[object], now: list[object]) -> bool:
+    return len(kept) == len(now) and all(map(operator.is_, kept, now))
 
 
 def _iterable_generator(instance: Instance, func: SymbolNode | None) -> ResourceObject | None:
@@ -448,7 +503,7 @@ def check_call(
     definition: SymbolNode | None,
     config: PluginConfig,
     log: ReadLog,
-    objects: dict[Instance, ResourceObject | None] | None,
+    objects: Objects,
 ) -> Type:
     """Report protocol misuse of the object this call creates; mypy's type otherwise.
 

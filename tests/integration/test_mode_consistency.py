@@ -1,9 +1,10 @@
 """Pins that every way users run mypy prints what a cold run prints, after every edit.
 
-Three multi-module projects, each taken through an edit sequence an editor session could
-produce: a dependency turns from an async generator into an ``@asynccontextmanager``
-function and back (its kind changes), it is renamed together with every use, it is moved
-to another module, and the bug is fixed. For every step the reference is a cold run (a
+Multi-module projects, each taken through an edit sequence an editor session could produce.
+In the dependency projects a dependency turns from an async generator into an
+``@asynccontextmanager`` function and back (its kind changes), it is renamed together with
+every use, it is moved to another module, and the bug is fixed; the ``protocols`` project
+changes, in other modules, what decides a ``with`` statement. For every step the reference is a cold run (a
 cache of its own); its error codes are pinned too, so modes cannot agree on a broken
 verdict. Then, per project and mode, the same steps are replayed and each output must equal
 the reference exactly:
@@ -25,9 +26,13 @@ the case where the error is reported in a module that imports the dependency),
 ``callable-class`` (class dependencies with a ``__call__``, ``Checker`` and
 ``functools.partial``, whose definitions come from the cache once their module is
 unchanged: in every form, the plugin must not read a function body that a cached definition
-does not have), and ``examples`` (a copy of the bundled example app under ``strict = true``). Every module a
-step moves code into exists from the start, because ``dmypy recheck`` checks the files it
-was first given. ``fastapi_version = auto``: each environment checks its installed FastAPI.
+does not have), ``protocols`` (``with`` on objects whose kind is decided in other modules: a
+base class turns into a manager, async then sync, a function body starts to yield, and
+``__aenter__`` starts to give another object; a daemon must see each change through the
+modules that did not change), and ``examples`` (a copy of the bundled example app under
+``strict = true``). Every module a step moves code into exists from the start, because
+``dmypy recheck`` checks the files it was first given. ``fastapi_version = auto``: each
+environment checks its installed FastAPI.
 """
 
 from __future__ import annotations
@@ -205,6 +210,98 @@ def callable_class_states() -> Iterator[State]:
         yield files, Counter({("routes.py", CM): 1} if context_manager else {})
 
 
+# --- protocol checks whose deciding definitions live in other modules ---------------------------
+
+#: What the base class makes of every subclass: nothing, a sync manager, an async one, or an
+#: async manager whose ``async with`` gives another object (so the instance is only a wrapper).
+BASES = {
+    "plain": "class Base: ...\n",
+    "sync": """\
+class Base:
+    def __enter__(self) -> "Base":
+        return self
+
+    def __exit__(self, *args: object) -> None: ...
+""",
+    "async": """\
+class Base:
+    async def __aenter__(self) -> "Base":
+        return self
+
+    async def __aexit__(self, *args: object) -> None: ...
+""",
+    "async-wrapper": """\
+class Session:
+    def execute(self) -> None: ...
+
+
+class Base:
+    async def __aenter__(self) -> Session:
+        return Session()
+
+    async def __aexit__(self, *args: object) -> None: ...
+""",
+}
+
+CONNECTIONS = """\
+from bases import Base
+
+
+class Conn(Base): ...
+
+
+def make() -> Conn:
+    return Conn()
+
+
+def rows():  # unannotated: its body alone makes it a generator function
+    {body}
+"""
+
+#: The calls name only conn.py's definitions, which the edits of bases.py (and of rows's body)
+#: change without touching this module: what decides each verdict lives elsewhere.
+USES = """\
+from conn import Conn, make, rows
+
+
+def run() -> None:
+    with Conn():
+        pass
+    with make():
+        pass
+    with rows():
+        pass
+    Conn().execute()
+"""
+
+#: (bases.py, rows yields?): a class turns into a manager (through its base), async then sync,
+#: a function turns into a generator, the manager's ``__aenter__`` changes its result.
+PROTOCOL_SEQUENCE = [
+    ("plain", False),
+    ("async", False),
+    ("sync", False),
+    ("sync", True),
+    ("async-wrapper", True),
+    ("async", True),
+]
+
+
+def protocol_states() -> Iterator[State]:
+    for bases, generator in PROTOCOL_SEQUENCE:
+        body = "yield 1" if generator else "return 1"
+        files = {"bases.py": BASES[bases], "conn.py": CONNECTIONS.format(body=body), "use.py": USES}
+        expected: Counter[tuple[str, str]] = Counter()
+        if bases == "plain":  # mypy's own: no __enter__ / __exit__, for Conn() and make()
+            expected[("use.py", "attr-defined")] += 4
+        elif bases != "sync":
+            expected[("use.py", "resource-with-mismatch")] += 2
+        if generator:
+            expected[("use.py", "resource-with-generator")] += 1
+        # Conn().execute(): on a wrapper, the resource's method (never entered); else mypy's error.
+        expected[("use.py", "resource-never-entered" if bases == "async-wrapper" else "attr-defined")] += 1
+        yield files, expected
+
+
 # --- the example app: the same kinds of edit, on real code ---------------------------------------
 
 
@@ -282,6 +379,7 @@ SCENARIOS = {
         ("models.py", "deps.py", "store.py", "aliases.py", "routes.py"), "", annotated_states
     ),
     "callable-class": Scenario(("models.py", "deps.py", "store.py", "routes.py"), "", callable_class_states),
+    "protocols": Scenario(("bases.py", "conn.py", "use.py"), "", protocol_states),
     "examples": Scenario(("app",), "strict = true\n", examples_states),
 }
 
