@@ -97,7 +97,8 @@ class Gate:
     change once the checker can see it (each module is analysed before any module that uses it
     is checked), so each answer is kept per name. A daemon (fine-grained mode) updates
     definitions in place, so there every call looks again, except at the names no edit changes
-    (``_FIXED``). What an instance type is seen as through the protocols is kept (``Objects``).
+    (``_FIXED``) and at operator and protocol methods (``__add__``, ``__enter__``), which never
+    match. What an instance type is seen as through the protocols is kept (``Objects``).
     """
 
     def __init__(
@@ -116,7 +117,7 @@ class Gate:
         self._objects: Final = Objects(checked=not keep)
         # ``routed`` callees (FastAPI's ``Depends``) are answered with their own hook, always.
         functions: _Answers[FunctionHook] = _Answers(partial(self._decide, definition=self._function), routed)
-        methods: _Answers[CallHook] = _Answers(partial(self._decide, definition=self._method), {})
+        methods: _Answers[CallHook] = _Answers(self._decide_method, {})
         #: The asks themselves: a kept answer is a dict hit, with no Python call.
         self.function_hook: Final = functions.__getitem__
         self.method_hook: Final = methods.__getitem__
@@ -139,14 +140,19 @@ class Gate:
             kept[fullname] = hook
         return hook
 
+    def _decide_method(self, fullname: str, kept: dict[str, CallHook | None]) -> CallHook | None:
+        name = fullname.rpartition(".")[2]
+        if name.startswith("__") and name != "__call__":  # an operator or a protocol method: never
+            kept[fullname] = None  # in any build (``with`` asks for ``__enter__`` at every block)
+            return None
+        return self._decide(fullname, kept, definition=self._method)
+
     def _function(self, fullname: str) -> SymbolNode | None:
         symbol = self._lookup(fullname)
         return symbol.node if symbol is not None else None
 
     def _method(self, fullname: str) -> SymbolNode | None:
         owner, _, method = fullname.rpartition(".")
-        if method.startswith("__") and method != "__call__":
-            return None
         info = self._function(owner)
         member = info.get(method) if isinstance(info, TypeInfo) else None
         return member.node if member is not None else None
