@@ -1,19 +1,14 @@
-"""Pins what the plugin assumes of the running mypy.
+"""Pins the supported-mypy warning of ``mypy_plugin.compat.warn_if_untested``.
 
-The supported-mypy warning of ``mypy_plugin.compat.warn_if_untested``: inside the tested
-range (1.19.0 to any 2.4.x, local and dev suffixes ignored) the plugin is silent; outside it,
-or on a version it cannot read, it still loads but prints exactly one warning line on stderr
-and nothing on stdout. And the hooks the plugin has none of, which it answers with an empty
-dict: each is a hook getter of mypy's ``Plugin`` (a name mypy renamed would answer nothing).
+Inside the tested range (1.19.0 to any 2.4.x, local and dev suffixes ignored) the plugin
+is silent; outside it, or on a version it cannot read, it still loads but prints exactly
+one warning line on stderr and nothing on stdout.
 """
 
 from __future__ import annotations
 
 import pytest
-from mypy.options import Options
-from mypy.plugin import Plugin
 
-from mypy_plugin import _NO_HOOKS, AsyncResourcesPlugin
 from mypy_plugin.compat import warn_if_untested
 
 
@@ -51,11 +46,3 @@ def test_untested_version_warns(version: str, capsys: pytest.CaptureFixture[str]
         "",
         f"mypy-async-resources: warning: tested with mypy 1.19.0 to 2.4.1, running on {version}\n",
     )
-
-
-@pytest.mark.parametrize("name", _NO_HOOKS)
-def test_hooks_it_has_none_of_are_mypys_and_answer_none(name: str) -> None:
-    plugin = AsyncResourcesPlugin(Options())
-
-    assert callable(getattr(Plugin, name, None)), f"mypy's Plugin has no {name}"
-    assert getattr(plugin, name)("contextlib.asynccontextmanager") is None
