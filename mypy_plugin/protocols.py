@@ -314,7 +314,10 @@ class Objects:
     classes in place: mypy's astmerge keeps a class's ``TypeInfo`` when it analyses the class
     again and gives it a new symbol table and MRO, and a method analysed again gets a new
     signature. So there (``checked``) an answer is used only while what it was read from is
-    still the same objects: a few identity tests, where reading it again costs mypy's ``find_member``.
+    still the same objects: a few identity tests, where reading it again costs mypy's
+    ``find_member``. And only an answer that read nothing else: one with type arguments, or
+    whose resource is compared by structure (a protocol, a callable), is read again every time
+    (``Box[Y]`` is the callable its ``with`` gives, or not, as Y's bases say).
     """
 
     __slots__ = ("_kept", "_checked")
@@ -328,6 +331,9 @@ class Objects:
         if kept is not None and (not self._checked or _same(kept[1], _read_from(instance, kept[0]))):
             return kept[0]
         obj = _from_instance(instance)
+        if self._checked and not _read_by_name(instance, obj):
+            self._kept.pop(instance, None)
+            return obj
         if len(self._kept) >= _OBJECTS_KEPT:
             self._kept.clear()  # a daemon makes new instance types on every edit: keep this bounded
         self._kept[instance] = (obj, _read_from(instance, obj) if self._checked else [])
@@ -351,6 +357,14 @@ def _read_from(instance: Instance, obj: ResourceObject | None) -> list[object]:
         *[info.names for info in classes],
         *[_signature(symbol.node) if symbol is not None else None for symbol in entering],
     ]
+
+
+def _read_by_name(instance: Instance, obj: ResourceObject | None) -> bool:
+    """No type arguments, and a resource that ``is_subtype`` finds or not in the MRO by name."""
+    resource = get_proper_type(obj.resource) if obj is not None else None
+    if instance.args or (isinstance(resource, Instance) and (resource.args or resource.type.is_protocol)):
+        return False
+    return resource is None or isinstance(resource, (Instance, AnyType, NoneType))
 
 
 def _signature(node: SymbolNode | None) -> Type | None:

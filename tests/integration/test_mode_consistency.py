@@ -258,10 +258,47 @@ def rows():  # unannotated: its body alone makes it a generator function
     {body}
 """
 
-#: The calls name only conn.py's definitions, which the edits of bases.py (and of rows's body)
-#: change without touching this module: what decides each verdict lives elsewhere.
+#: A generic manager: whether ``Box[Y]`` is itself the callable its ``with`` gives depends on Y.
+BOX = """\
+from typing import Callable, Generic, TypeVar
+
+from kinds import X
+
+T = TypeVar("T")
+
+
+class Box(Generic[T]):
+    def __enter__(self) -> Callable[[], X]:
+        raise NotImplementedError
+
+    def __exit__(self, *args: object) -> None: ...
+
+    def __call__(self) -> T:
+        raise NotImplementedError
+"""
+
+KINDS = """\
+class X: ...
+
+
+class Y{base}: ...
+"""
+
+#: The calls name only conn.py's and box.py's definitions, which the edits of bases.py, of rows's
+#: body and of kinds.py change without touching this module: what decides each verdict lives elsewhere.
 USES = """\
+from typing import Callable
+
+from box import Box
 from conn import Conn, make, rows
+from kinds import X, Y
+
+
+def make_box() -> Box[Y]:
+    raise NotImplementedError
+
+
+def take(factory: Callable[[], X]) -> None: ...
 
 
 def run() -> None:
@@ -272,24 +309,33 @@ def run() -> None:
     with rows():
         pass
     Conn().execute()
+    take(make_box())
 """
 
-#: (bases.py, rows yields?): a class turns into a manager (through its base), async then sync,
-#: a function turns into a generator, the manager's ``__aenter__`` changes its result.
+#: (bases.py, rows yields?, Y an X?): a class turns into a manager (through its base), async then
+#: sync, a function turns into a generator, the manager's ``__aenter__`` changes its result, and
+#: a type argument stops being (and is again) what the generic manager's callable must return.
 PROTOCOL_SEQUENCE = [
-    ("plain", False),
-    ("async", False),
-    ("sync", False),
-    ("sync", True),
-    ("async-wrapper", True),
-    ("async", True),
+    ("plain", False, True),
+    ("async", False, True),
+    ("sync", False, True),
+    ("sync", True, True),
+    ("async-wrapper", True, True),
+    ("async", True, False),
+    ("async", True, True),
 ]
 
 
 def protocol_states() -> Iterator[State]:
-    for bases, generator in PROTOCOL_SEQUENCE:
+    for bases, generator, y_is_x in PROTOCOL_SEQUENCE:
         body = "yield 1" if generator else "return 1"
-        files = {"bases.py": BASES[bases], "conn.py": CONNECTIONS.format(body=body), "use.py": USES}
+        files = {
+            "bases.py": BASES[bases],
+            "conn.py": CONNECTIONS.format(body=body),
+            "box.py": BOX,
+            "kinds.py": KINDS.format(base="(X)" if y_is_x else ""),
+            "use.py": USES,
+        }
         expected: Counter[tuple[str, str]] = Counter()
         if bases == "plain":  # mypy's own: no __enter__ / __exit__, for Conn() and make()
             expected[("use.py", "attr-defined")] += 4
@@ -299,6 +345,8 @@ def protocol_states() -> Iterator[State]:
             expected[("use.py", "resource-with-generator")] += 1
         # Conn().execute(): on a wrapper, the resource's method (never entered); else mypy's error.
         expected[("use.py", "resource-never-entered" if bases == "async-wrapper" else "attr-defined")] += 1
+        if not y_is_x:  # take(make_box()): a Box[Y] is not the callable; what its `with` gives is
+            expected[("use.py", "resource-never-entered")] += 1
         yield files, expected
 
 
@@ -379,7 +427,7 @@ SCENARIOS = {
         ("models.py", "deps.py", "store.py", "aliases.py", "routes.py"), "", annotated_states
     ),
     "callable-class": Scenario(("models.py", "deps.py", "store.py", "routes.py"), "", callable_class_states),
-    "protocols": Scenario(("bases.py", "conn.py", "use.py"), "", protocol_states),
+    "protocols": Scenario(("bases.py", "conn.py", "box.py", "kinds.py", "use.py"), "", protocol_states),
     "examples": Scenario(("app",), "strict = true\n", examples_states),
 }
 
