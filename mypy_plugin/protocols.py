@@ -142,8 +142,10 @@ class Gate:
 
     def _decide_method(self, fullname: str, kept: dict[str, CallHook | None]) -> CallHook | None:
         name = fullname.rpartition(".")[2]
-        if name.startswith("__") and name != "__call__":  # an operator or a protocol method: never
-            kept[fullname] = None  # in any build (``with`` asks for ``__enter__`` at every block)
+        if name.startswith("__") and name.endswith("__") and name != "__call__":
+            # An operator or a protocol method: never, in any build (``with`` asks for
+            # ``__enter__`` at every block). A private ``__sessions()`` is a method like any other.
+            kept[fullname] = None
             return None
         return self._decide(fullname, kept, definition=self._method)
 
