@@ -18,7 +18,7 @@ from mypy_plugin.annotated import AnnotatedDependencies
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.consulted import ReadLog
 
-__version__: Final = "0.3.2"
+__version__: Final = "0.3.3"
 
 
 @final
