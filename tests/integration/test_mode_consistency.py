@@ -27,9 +27,10 @@ the case where the error is reported in a module that imports the dependency),
 ``functools.partial``, whose definitions come from the cache once their module is
 unchanged: in every form, the plugin must not read a function body that a cached definition
 does not have), ``protocols`` (``with`` on objects whose kind is decided in other modules: a
-base class turns into a manager, async then sync, a function body starts to yield, and
-``__aenter__`` starts to give another object; a daemon must see each change through the
-modules that did not change), and ``examples`` (a copy of the bundled example app under
+base class turns into a manager, async then sync, a function body starts to yield,
+``__aenter__`` starts to give another object, and a type argument stops being what a generic
+manager's callable must return; a daemon must see each change through the modules that did
+not change), and ``examples`` (a copy of the bundled example app under
 ``strict = true``). Every module a step moves code into exists from the start, because
 ``dmypy recheck`` checks the files it was first given. ``fastapi_version = auto``: each
 environment checks its installed FastAPI.

@@ -25,10 +25,11 @@ fixed), cold and after the one-line edit, with and without the plugin, each pair
 and those a dmypy server executes for its rechecks after such edits (callgrind, switched on by
 ``callgrind_control`` for the recheck only). The same command counts differently from run to
 run (mypy's process is not deterministic to the instruction, even with threads and address
-randomisation out of the way): cold, by up to about 0.15 % on FastAPI's corpus and 0.3 % on
-SQLModel's, where CPU seconds on a shared machine vary by a few percent. So each cold pair is
-counted twice and the table adds both up; it tells a change of one or two tenths of a percent
-apart, not less (about 30 minutes on two cores).
+randomisation out of the way): cold, by up to about 0.35 % on FastAPI's corpus (two counts of
+the same code on 2026-12-06: 48,077,485,313 and 48,243,164,254) and 0.3 % on SQLModel's, where
+CPU seconds on a shared machine vary by a few percent. So each cold pair is counted twice and
+the table adds both up; a change of less than a few tenths of a percent is not told apart by
+one run (about 30 minutes on two cores).
 """
 
 from __future__ import annotations
