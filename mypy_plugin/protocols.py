@@ -252,7 +252,7 @@ class ResourceObject:
 
     __slots__ = (
         "typ", "resource", "is_wrapper",
-        "async_generator", "generator", "async_manager", "manager", "awaitable", "members",
+        "async_generator", "generator", "async_manager", "manager", "awaitable", "members", "compared",
     )  # fmt: skip
 
     def __init__(
@@ -266,6 +266,7 @@ class ResourceObject:
         manager: bool = False,
         awaitable: bool = False,
         members: TypeInfo | None = None,
+        compared: bool = False,
     ) -> None:
         self.typ: Final = typ  # what the call returns (Any for an unannotated generator function)
         self.resource: Final = resource  # what entering/iterating it gives (Any when unknown)
@@ -277,6 +278,8 @@ class ResourceObject:
         self.manager: Final = manager
         self.awaitable: Final = awaitable
         self.members: Final = members  # where its attributes are looked up
+        # ``is_wrapper`` was read with ``is_subtype`` (what a daemon must read again, ``Objects``).
+        self.compared: Final = compared
 
 
 def resource_object(
@@ -317,9 +320,11 @@ class Objects:
     again and gives it a new symbol table and MRO, and a method analysed again gets a new
     signature. So there (``checked``) an answer is used only while what it was read from is
     still the same objects: a few identity tests, where reading it again costs mypy's
-    ``find_member``. And only an answer that read nothing else: one with type arguments, or
-    whose resource is compared by structure (a protocol, a callable), is read again every time
-    (``Box[Y]`` is the callable its ``with`` gives, or not, as Y's bases say).
+    ``find_member``. And only an answer that read nothing else: one whose ``is_subtype`` read
+    type arguments or compared by structure (a protocol, a callable) is read again every time
+    (``Box[Y]`` is the callable its ``with`` gives, or not, as Y's bases say). Where
+    ``is_subtype`` is not asked (a generator, ``ScalarResult[Hero]`` whose ``__enter__`` gives
+    itself), the type arguments are only part of the key.
     """
 
     __slots__ = ("_kept", "_checked")
@@ -362,11 +367,16 @@ def _read_from(instance: Instance, obj: ResourceObject | None) -> list[object]:
 
 
 def _read_by_name(instance: Instance, obj: ResourceObject | None) -> bool:
-    """No type arguments, and a resource that ``is_subtype`` finds or not in the MRO by name."""
-    resource = get_proper_type(obj.resource) if obj is not None else None
+    """Whether ``_from_instance`` read, beyond the classes' state, only what the kept type
+    itself holds: it asked ``is_subtype`` nothing, or only what the MRO answers by name (no
+    type arguments, no protocol). ``Box[Y]`` is the callable its ``with`` gives, or not, as
+    Y's bases say."""
+    if obj is None or not obj.compared:
+        return True
+    resource = get_proper_type(obj.resource)
     if instance.args or (isinstance(resource, Instance) and (resource.args or resource.type.is_protocol)):
         return False
-    return resource is None or isinstance(resource, (Instance, AnyType, NoneType))
+    return isinstance(resource, (Instance, NoneType))
 
 
 def _signature(node: SymbolNode | None) -> Type | None:
@@ -417,22 +427,20 @@ def _from_instance(instance: Instance) -> ResourceObject | None:
         resource = type_argument(instance, _ITERATOR_BASES)
     else:
         return None
-    is_wrapper = (
-        async_generator
-        or generator
-        or info.fullname in _CONTEXTLIB_MANAGERS
-        or (not isinstance(get_proper_type(resource), AnyType) and not is_subtype(instance, resource))
-    )
+    is_wrapper = async_generator or generator or info.fullname in _CONTEXTLIB_MANAGERS
+    # Whether the object is its own resource: asked unless that is unknown or the same type.
+    compared = not is_wrapper and not isinstance(get_proper_type(resource), AnyType) and resource != instance
     return ResourceObject(
         typ=instance,
         resource=resource,
-        is_wrapper=is_wrapper,
+        is_wrapper=is_wrapper or (compared and not is_subtype(instance, resource)),
         async_generator=async_generator,
         generator=generator,
         async_manager=async_manager,
         manager=manager,
         awaitable=info.get("__await__") is not None,
         members=info,
+        compared=compared,
     )
 
 
