@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Final, final
 
+from mypy.nodes import MypyFile
 from mypy.options import Options
 from mypy.plugin import Plugin, ReportConfigContext
 
@@ -37,8 +38,12 @@ class AsyncResourcesPlugin(Plugin):
       (the shipped stubs overload them);
     - ``get_type_analyze_hook``: ``Annotated[...]`` and its aliases (annotated.py).
 
-    The only state is annotated.py's view of the semantic analyzer and, in a one-shot
-    build, the gate's answer per callee name (both explained where they live).
+    - ``get_additional_deps`` (a daemon only): tells the gate that mypy reads a file again
+      (installed.py).
+
+    The only state is annotated.py's view of the semantic analyzer and the gate's answer per
+    callee name: in a one-shot build all, in a daemon those read from installed code (both
+    explained where they live).
     """
 
     def __init__(self, options: Options) -> None:
@@ -53,6 +58,7 @@ class AsyncResourcesPlugin(Plugin):
             self._config,
             self._log,
             keep=not options.fine_grained_incremental,
+            from_cache=options.use_fine_grained_cache,
             routed=dict.fromkeys(self._dependency_calls, injected),
         )
         self._cache_key: Final[dict[str, object]] = {
@@ -64,6 +70,12 @@ class AsyncResourcesPlugin(Plugin):
             self._dependency_calls, stub_signature.runtime_signature
         ).get
         self.get_type_analyze_hook = self._annotated.type_analyze_hook  # type: ignore[method-assign]
+        if options.fine_grained_incremental:
+            self.get_additional_deps = self._resources.read_again  # type: ignore[method-assign]
+
+    def set_modules(self, modules: dict[str, MypyFile]) -> None:
+        super().set_modules(modules)
+        self._resources.set_modules(modules)
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
         cache_data = self._log.cache_data(ctx.id, is_check=ctx.is_check)

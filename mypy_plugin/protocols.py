@@ -35,6 +35,7 @@ from mypy.nodes import (
     FuncDef,
     IndexExpr,
     MemberExpr,
+    MypyFile,
     NameExpr,
     Node,
     OverloadedFuncDef,
@@ -62,6 +63,7 @@ from mypy.types import (
 from mypy_plugin import fullnames, lifetime, messages
 from mypy_plugin.config import PluginConfig
 from mypy_plugin.consulted import Modules, ReadLog
+from mypy_plugin.installed import InstalledCode
 from mypy_plugin.resources import type_argument
 from mypy_plugin.scope import Parent, Use, describe_call, find_parent, nodes, same_reference, target_name
 
@@ -97,8 +99,10 @@ class Gate:
     change once the checker can see it (each module is analysed before any module that uses it
     is checked), so each answer is kept per name. A daemon (fine-grained mode) updates
     definitions in place, so there every call looks again, except at the names no edit changes
-    (``_FIXED``) and at operator and protocol methods (``__add__``, ``__enter__``), which never
-    match. What an instance type is seen as through the protocols is kept (``Objects``).
+    (``_FIXED``), at operator and protocol methods (``__add__``, ``__enter__``), which never
+    match, and at callees read from installed code only (installed.py), until an installed
+    file is read again. What an instance type is seen as through the protocols is kept
+    (``Objects``).
     """
 
     def __init__(
@@ -108,6 +112,7 @@ class Gate:
         log: ReadLog,
         *,
         keep: bool,
+        from_cache: bool,
         routed: Mapping[str, FunctionHook],
     ) -> None:
         self._lookup = lookup
@@ -115,28 +120,44 @@ class Gate:
         self._log = log
         self._keep = keep
         self._objects: Final = Objects(checked=not keep)
+        self._installed: Final = InstalledCode(from_cache=from_cache)
         # ``routed`` callees (FastAPI's ``Depends``) are answered with their own hook, always.
-        functions: _Answers[FunctionHook] = _Answers(partial(self._decide, definition=self._function), routed)
-        methods: _Answers[CallHook] = _Answers(self._decide_method, {})
+        self._functions: Final[_Answers[FunctionHook]] = _Answers(
+            partial(self._decide, definition=self._function), routed
+        )
+        self._methods: Final[_Answers[CallHook]] = _Answers(self._decide_method, {})
         #: The asks themselves: a kept answer is a dict hit, with no Python call.
-        self.function_hook: Final = functions.__getitem__
-        self.method_hook: Final = methods.__getitem__
+        self.function_hook: Final = self._functions.__getitem__
+        self.method_hook: Final = self._methods.__getitem__
+
+    def set_modules(self, modules: dict[str, MypyFile]) -> None:
+        self._installed.set_modules(modules)
+
+    def read_again(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        """``get_additional_deps`` in a daemon, which mypy asks for every file it reads: an
+        installed file read again ends the keeping of installed answers (installed.py)."""
+        if self._installed.read_again(file):
+            self._functions.forget()
+            self._methods.forget()
+        return []
 
     def _decide(
         self,
         fullname: str,
         kept: dict[str, FunctionHook | None] | dict[str, CallHook | None],
         *,
-        definition: Callable[[str], SymbolNode | None],
+        definition: Callable[[str], tuple[TypeInfo | None, SymbolNode | None]],
     ) -> CallHook | None:
-        node = definition(fullname)
+        owner, node = definition(fullname)
         hook = (
             partial(check_call, definition=node, config=self._config, log=self._log, objects=self._objects)
             if _may_create_resource(node)
             else None
         )
         inferred_later = isinstance(node, Decorator) and node.var.type is None  # when the checker reaches it
-        if (self._keep or fullname.startswith(_FIXED)) and not inferred_later:
+        if not inferred_later and (
+            self._keep or fullname.startswith(_FIXED) or self._read_from_installed(fullname, owner, node)
+        ):
             kept[fullname] = hook
         return hook
 
@@ -149,15 +170,32 @@ class Gate:
             return None
         return self._decide(fullname, kept, definition=self._method)
 
-    def _function(self, fullname: str) -> SymbolNode | None:
-        symbol = self._lookup(fullname)
-        return symbol.node if symbol is not None else None
+    def _read_from_installed(self, fullname: str, owner: TypeInfo | None, node: SymbolNode | None) -> bool:
+        """Every definition the answer was read from is installed code (installed.py): the
+        callee, the classes it was looked up in and the classes it returns, with their MRO."""
+        if isinstance(node, TypeInfo):
+            classes = node.mro
+        elif isinstance(node, (FuncDef, OverloadedFuncDef)):
+            classes = [info for result in _result_classes(node.type) for info in result.mro]
+        elif isinstance(node, Var):  # never a resource factory, whatever its type
+            classes = []
+        else:  # a decorated function (its type depends on the decorators), an unknown name
+            return False
+        if owner is not None:
+            classes = [*owner.mro, *classes]
+        return self._installed.holds(fullname, node.fullname, classes)
 
-    def _method(self, fullname: str) -> SymbolNode | None:
+    def _function(self, fullname: str) -> tuple[None, SymbolNode | None]:
+        symbol = self._lookup(fullname)
+        return None, symbol.node if symbol is not None else None
+
+    def _method(self, fullname: str) -> tuple[TypeInfo | None, SymbolNode | None]:
         owner, _, method = fullname.rpartition(".")
-        info = self._function(owner)
-        member = info.get(method) if isinstance(info, TypeInfo) else None
-        return member.node if member is not None else None
+        info = self._function(owner)[1]
+        if not isinstance(info, TypeInfo):
+            return None, None
+        member = info.get(method)
+        return info, member.node if member is not None else None
 
 
 _Hook = TypeVar("_Hook")
@@ -169,16 +207,22 @@ class _Answers(dict[str, _Hook | None]):
     A name not answered yet goes to ``decide``, which also chooses whether the answer is kept.
     """
 
-    __slots__ = ("_decide",)
+    __slots__ = ("_decide", "_always")
 
     def __init__(
-        self, decide: Callable[[str, dict[str, _Hook | None]], _Hook | None], kept: Mapping[str, _Hook]
+        self, decide: Callable[[str, dict[str, _Hook | None]], _Hook | None], always: Mapping[str, _Hook]
     ) -> None:
-        super().__init__(kept)
+        super().__init__(always)
         self._decide: Final = decide
+        self._always: Final = always
 
     def __missing__(self, fullname: str) -> _Hook | None:
         return self._decide(fullname, self)
+
+    def forget(self) -> None:
+        """Drop every answer kept so far (``always`` stays)."""
+        self.clear()
+        self.update(self._always)
 
 
 #: Callees whose answer no edit changes, so a daemon keeps it too: mypy's own names for a
@@ -199,14 +243,18 @@ def _may_create_resource(node: SymbolNode | None) -> bool:
 
 
 def _returns_resource(signature: Type | None) -> bool:
+    return any(
+        result.fullname in _GENERATOR_RESULTS or _is_manager_class(result) for result in _result_classes(signature)
+    )
+
+
+def _result_classes(signature: Type | None) -> tuple[TypeInfo, ...]:
+    """The classes a signature returns (each item's, for an overloaded one)."""
     proper = get_proper_type(signature)
     if isinstance(proper, CallableType):
         result = _result_class(proper)
-        return result is not None and (result.fullname in _GENERATOR_RESULTS or _is_manager_class(result))
-    if isinstance(proper, Overloaded):
-        generator, classes = _overloaded_results(proper)
-        return generator or any(_is_manager_class(result) for result in classes)
-    return False
+        return () if result is None else (result,)
+    return _overloaded_results(proper) if isinstance(proper, Overloaded) else ()
 
 
 def _result_class(signature: CallableType) -> TypeInfo | None:
@@ -216,26 +264,25 @@ def _result_class(signature: CallableType) -> TypeInfo | None:
     return result.type if isinstance(result, Instance) else None
 
 
-def _overloaded_results(signature: Overloaded) -> tuple[bool, tuple[TypeInfo, ...]]:
-    """Whether an item returns a generator protocol, and the other classes the items return.
+def _overloaded_results(signature: Overloaded) -> tuple[TypeInfo, ...]:
+    """The classes the items return, each once.
 
     Read once per signature object: overloaded builtins (``open``, ``max``, ``dict.get``) are
     called everywhere. Whether a class is a manager is not kept: a daemon updates a class in place.
     """
     known = _OVERLOADED.get(id(signature))
     if known is not None and known[0] is signature:
-        return known[1], known[2]
+        return known[1]
     classes = {result.fullname: result for result in map(_result_class, signature.items) if result is not None}
-    generator = not _GENERATOR_RESULTS.isdisjoint(classes)
     results = tuple(classes.values())
     if len(_OVERLOADED) >= _OVERLOADED_KEPT:
         _OVERLOADED.clear()  # a daemon makes new signatures on every edit: keep this bounded
-    _OVERLOADED[id(signature)] = (signature, generator, results)
-    return generator, results
+    _OVERLOADED[id(signature)] = (signature, results)
+    return results
 
 
 _OVERLOADED_KEPT: Final = 4096
-_OVERLOADED: Final[dict[int, tuple[Overloaded, bool, tuple[TypeInfo, ...]]]] = {}
+_OVERLOADED: Final[dict[int, tuple[Overloaded, tuple[TypeInfo, ...]]]] = {}
 
 
 def _is_manager_class(info: TypeInfo) -> bool:

@@ -30,7 +30,9 @@ does not have), ``protocols`` (``with`` on objects whose kind is decided in othe
 base class turns into a manager, async then sync, a function body starts to yield,
 ``__aenter__`` starts to give another object, and a type argument stops being what a generic
 manager's callable must return; a daemon must see each change through the modules that did
-not change), and ``examples`` (a copy of the bundled example app under
+not change), ``installed`` (the same kinds of change in a package under ``site-packages``,
+found through ``mypy_path`` and not given to mypy: a daemon keeps what it read from installed
+code until it reads an installed file again; the first edit is of the project alone), and ``examples`` (a copy of the bundled example app under
 ``strict = true``). Every module a step moves code into exists from the start, because
 ``dmypy recheck`` checks the files it was first given. ``fastapi_version = auto``: each
 environment checks its installed FastAPI.
@@ -351,6 +353,78 @@ def protocol_states() -> Iterator[State]:
         yield files, expected
 
 
+# --- installed code: a daemon keeps the gate's answers read from it, until it reads it again ----
+
+#: An installed library (under ``site-packages``, found through ``mypy_path``): what decides
+#: every ``with`` in use.py, while only use.py is given to mypy.
+INSTALLED_CONN = """\
+from collections.abc import Iterator
+
+from vendor.bases import Base
+
+
+class Conn(Base): ...
+
+
+def make() -> Conn:
+    return Conn()
+
+
+def rows() -> {rows}
+
+
+class Pool:
+    def acquire(self) -> Conn:
+        return Conn()
+"""
+
+INSTALLED_USE = """\
+from vendor.conn import Conn, Pool, make, rows
+
+
+def run(pool: Pool) -> None:
+    with Conn():
+        pass
+    with make():
+        pass
+    with pool.acquire():
+        pass
+    with rows():
+        pass
+{more}"""
+
+#: (vendor/bases.py, rows yields?, use.py edited?): first an edit of the project only (what was
+#: kept is used), then the library's base class turns into a manager, async then sync, and a
+#: library function turns into a generator.
+INSTALLED_SEQUENCE = [
+    ("plain", False, False),
+    ("plain", False, True),
+    ("async", False, True),
+    ("sync", False, True),
+    ("sync", True, True),
+]
+
+
+def installed_states() -> Iterator[State]:
+    for bases, generator, edited in INSTALLED_SEQUENCE:
+        files = {
+            "site-packages/vendor/__init__.py": "",
+            "site-packages/vendor/bases.py": BASES[bases],
+            "site-packages/vendor/conn.py": INSTALLED_CONN.format(
+                rows="Iterator[int]:\n    yield 1" if generator else "int:\n    return 1"
+            ),
+            "use.py": INSTALLED_USE.format(more="\n\ndef other() -> None: ...\n" if edited else ""),
+        }
+        expected: Counter[tuple[str, str]] = Counter()
+        if bases == "plain":  # mypy's own: no __enter__ / __exit__, for Conn(), make() and acquire()
+            expected[("use.py", "attr-defined")] += 6
+        elif bases == "async":
+            expected[("use.py", "resource-with-mismatch")] += 3
+        # with rows(): on a generator, the plugin's report; on an int, mypy's own two.
+        expected[("use.py", "resource-with-generator" if generator else "attr-defined")] += 1 if generator else 2
+        yield files, expected
+
+
 # --- the example app: the same kinds of edit, on real code ---------------------------------------
 
 
@@ -429,6 +503,7 @@ SCENARIOS = {
     ),
     "callable-class": Scenario(("models.py", "deps.py", "store.py", "routes.py"), "", callable_class_states),
     "protocols": Scenario(("bases.py", "conn.py", "box.py", "kinds.py", "use.py"), "", protocol_states),
+    "installed": Scenario(("use.py",), "mypy_path = site-packages\n", installed_states),
     "examples": Scenario(("app",), "strict = true\n", examples_states),
 }
 
