@@ -53,10 +53,12 @@ from mypy.types import (
     Instance,
     NoneType,
     Overloaded,
+    TupleType,
     Type,
     TypeOfAny,
     TypeVarType,
     UninhabitedType,
+    UnionType,
     get_proper_type,
 )
 
@@ -418,12 +420,25 @@ def _read_by_name(instance: Instance, obj: ResourceObject | None) -> bool:
     itself holds: it asked ``is_subtype`` nothing, or only what the MRO answers by name (no
     type arguments, no protocol). ``Box[Y]`` is the callable its ``with`` gives, or not, as
     Y's bases say."""
-    if obj is None or not obj.compared:
+    if obj is None:
         return True
+    if not obj.compared:
+        # An alias among the type arguments keeps the type equal while its target changes, and
+        # whether the resource is Any was read through it.
+        return all(map(_alias_free, instance.args))
     resource = get_proper_type(obj.resource)
     if instance.args or (isinstance(resource, Instance) and (resource.args or resource.type.is_protocol)):
         return False
     return isinstance(resource, (Instance, NoneType))
+
+
+def _alias_free(typ: Type) -> bool:
+    """No alias anywhere in the type (a kind it does not know counts as one)."""
+    if isinstance(typ, Instance):
+        return all(map(_alias_free, typ.args))
+    if isinstance(typ, (TupleType, UnionType)):
+        return all(map(_alias_free, typ.items))
+    return isinstance(typ, (AnyType, NoneType, UninhabitedType, TypeVarType))
 
 
 def _signature(node: SymbolNode | None) -> Type | None:
