@@ -28,11 +28,14 @@ the case where the error is reported in a module that imports the dependency),
 unchanged: in every form, the plugin must not read a function body that a cached definition
 does not have), ``protocols`` (``with`` on objects whose kind is decided in other modules: a
 base class turns into a manager, async then sync, a function body starts to yield,
-``__aenter__`` starts to give another object, and a type argument stops being what a generic
+``__aenter__`` starts to give another object, an alias in a generic manager's type argument
+turns from Any into what its ``with`` must give, and a type argument stops being what a generic
 manager's callable must return; a daemon must see each change through the modules that did
 not change), ``installed`` (the same kinds of change in a package under ``site-packages``,
 found through ``mypy_path`` and not given to mypy: a daemon keeps what it read from installed
-code until it reads an installed file again; the first edit is of the project alone), and ``examples`` (a copy of the bundled example app under
+code until it reads an installed file again; the first edit is of the project alone),
+``installed-stub`` (such a package imports a module that is missing until the project adds a
+stub of it, which it then edits), and ``examples`` (a copy of the bundled example app under
 ``strict = true``). Every module a step moves code into exists from the start, because
 ``dmypy recheck`` checks the files it was first given. ``fastapi_version = auto``: each
 environment checks its installed FastAPI.
@@ -278,13 +281,26 @@ class Box(Generic[T]):
 
     def __call__(self) -> T:
         raise NotImplementedError
+
+
+class Crate(Generic[T]):
+    def __enter__(self) -> T:
+        raise NotImplementedError
+
+    def __exit__(self, *args: object) -> None: ...
 """
 
 KINDS = """\
+from typing import Any, Callable
+
+
 class X: ...
 
 
 class Y{base}: ...
+
+
+Res = {res}
 """
 
 #: The calls name only conn.py's and box.py's definitions, which the edits of bases.py, of rows's
@@ -292,12 +308,16 @@ class Y{base}: ...
 USES = """\
 from typing import Callable
 
-from box import Box
+from box import Box, Crate
 from conn import Conn, make, rows
-from kinds import X, Y
+from kinds import Res, X, Y
 
 
 def make_box() -> Box[Y]:
+    raise NotImplementedError
+
+
+def make_crate() -> Crate[Res]:
     raise NotImplementedError
 
 
@@ -313,30 +333,33 @@ def run() -> None:
         pass
     Conn().execute()
     take(make_box())
+    take(make_crate())
 """
 
-#: (bases.py, rows yields?, Y an X?): a class turns into a manager (through its base), async then
-#: sync, a function turns into a generator, the manager's ``__aenter__`` changes its result, and
-#: a type argument stops being (and is again) what the generic manager's callable must return.
+#: (bases.py, rows yields?, Y an X?, Res the callable?): a class turns into a manager (through its
+#: base), async then sync, a function turns into a generator, an alias in a type argument turns
+#: from Any into what the generic manager's ``with`` must give (and back), the manager's
+#: ``__aenter__`` changes its result, and a type argument stops being (and is again) what the
+#: generic manager's callable must return.
 PROTOCOL_SEQUENCE = [
-    ("plain", False, True),
-    ("async", False, True),
-    ("sync", False, True),
-    ("sync", True, True),
-    ("async-wrapper", True, True),
-    ("async", True, False),
-    ("async", True, True),
+    ("plain", False, True, False),
+    ("async", False, True, False),
+    ("sync", False, True, False),
+    ("sync", True, True, True),
+    ("async-wrapper", True, True, True),
+    ("async", True, False, False),
+    ("async", True, True, False),
 ]
 
 
 def protocol_states() -> Iterator[State]:
-    for bases, generator, y_is_x in PROTOCOL_SEQUENCE:
+    for bases, generator, y_is_x, res_is_callable in PROTOCOL_SEQUENCE:
         body = "yield 1" if generator else "return 1"
         files = {
             "bases.py": BASES[bases],
             "conn.py": CONNECTIONS.format(body=body),
             "box.py": BOX,
-            "kinds.py": KINDS.format(base="(X)" if y_is_x else ""),
+            "kinds.py": KINDS.format(base="(X)" if y_is_x else "", res="Callable[[], X]" if res_is_callable else "Any"),
             "use.py": USES,
         }
         expected: Counter[tuple[str, str]] = Counter()
@@ -350,6 +373,9 @@ def protocol_states() -> Iterator[State]:
         expected[("use.py", "resource-never-entered" if bases == "async-wrapper" else "attr-defined")] += 1
         if not y_is_x:  # take(make_box()): a Box[Y] is not the callable; what its `with` gives is
             expected[("use.py", "resource-never-entered")] += 1
+        # take(make_crate()): what the `with` of a Crate[Res] gives is the callable, or Any (then
+        # the Crate is taken as the resource itself, and mypy reports the argument).
+        expected[("use.py", "resource-never-entered" if res_is_callable else "arg-type")] += 1
         yield files, expected
 
 
@@ -422,6 +448,42 @@ def installed_states() -> Iterator[State]:
             expected[("use.py", "resource-with-mismatch")] += 3
         # with rows(): on a generator, the plugin's report; on an int, mypy's own two.
         expected[("use.py", "resource-with-generator" if generator else "attr-defined")] += 1 if generator else 2
+        yield files, expected
+
+
+#: An installed library whose function returns a class of a module it imports that is missing at
+#: first; the project then adds a stub of that module (``mypy_path``), and edits it.
+INSTALLED_HANDLES = """\
+from vendorext import Handle
+
+
+def handle() -> Handle:
+    raise NotImplementedError
+"""
+
+STUB_USE = """\
+from vendor.handles import handle
+
+
+def run() -> None:
+    with handle():
+        pass
+{more}"""
+
+#: (stubs/vendorext.pyi: absent or what its class is, use.py edited?)
+STUB_SEQUENCE = [(None, False), (None, True), ("async", True), ("sync", True)]
+
+
+def installed_stub_states() -> Iterator[State]:
+    for stub, edited in STUB_SEQUENCE:
+        files = {
+            "site-packages/vendor/__init__.py": "",
+            "site-packages/vendor/handles.py": INSTALLED_HANDLES,
+            "use.py": STUB_USE.format(more="\n\ndef other() -> None: ...\n" if edited else ""),
+        }
+        if stub is not None:
+            files["stubs/vendorext.pyi"] = BASES[stub].replace("Base", "Handle")
+        expected = Counter({("use.py", "resource-with-mismatch"): 1} if stub == "async" else {})
         yield files, expected
 
 
@@ -504,6 +566,9 @@ SCENARIOS = {
     "callable-class": Scenario(("models.py", "deps.py", "store.py", "routes.py"), "", callable_class_states),
     "protocols": Scenario(("bases.py", "conn.py", "box.py", "kinds.py", "use.py"), "", protocol_states),
     "installed": Scenario(("use.py",), "mypy_path = site-packages\n", installed_states),
+    "installed-stub": Scenario(
+        ("use.py",), "mypy_path = stubs:site-packages\nignore_missing_imports = true\n", installed_stub_states
+    ),
     "examples": Scenario(("app",), "strict = true\n", examples_states),
 }
 
