@@ -102,9 +102,9 @@ class Gate:
     is checked), so each answer is kept per name. A daemon (fine-grained mode) updates
     definitions in place, so there every call looks again, except at the names no edit changes
     (``_FIXED``), at operator and protocol methods (``__add__``, ``__enter__``), which never
-    match, and at callees read from installed code only (installed.py), until an installed
-    file is read again. What an instance type is seen as through the protocols is kept
-    (``Objects``).
+    match, and at callees read from installed code only (installed.py), until mypy reads
+    again an installed file or a module that installed code imports. What an instance type is
+    seen as through the protocols is kept (``Objects``).
     """
 
     def __init__(
@@ -137,7 +137,8 @@ class Gate:
 
     def read_again(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """``get_additional_deps`` in a daemon, which mypy asks for every file it reads: an
-        installed file read again ends the keeping of installed answers (installed.py)."""
+        installed file, or a module installed code imports, read again ends the keeping of
+        installed answers (installed.py)."""
         if self._installed.read_again(file):
             self._functions.forget()
             self._methods.forget()
