@@ -75,7 +75,7 @@ class InstalledCode:
         return True
 
     def _reach(self, modules: Iterable[str]) -> None:
-        todo = [module for module in modules if module not in self._reached]
+        todo = list(modules)
         while todo:
             module = todo.pop()
             if module in self._reached:
