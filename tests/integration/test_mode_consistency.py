@@ -381,6 +381,9 @@ def protocol_states() -> Iterator[State]:
 
 # --- installed code: a daemon keeps the gate's answers read from it, until it reads it again ----
 
+#: What the project's own edit adds to use.py: the daemon rechecks it, with what it kept.
+PROJECT_EDIT = "\n\ndef other() -> None: ...\n"
+
 #: An installed library (under ``site-packages``, found through ``mypy_path``): what decides
 #: every ``with`` in use.py, while only use.py is given to mypy.
 INSTALLED_CONN = """\
@@ -439,15 +442,17 @@ def installed_states() -> Iterator[State]:
             "site-packages/vendor/conn.py": INSTALLED_CONN.format(
                 rows="Iterator[int]:\n    yield 1" if generator else "int:\n    return 1"
             ),
-            "use.py": INSTALLED_USE.format(more="\n\ndef other() -> None: ...\n" if edited else ""),
+            "use.py": INSTALLED_USE.format(more=PROJECT_EDIT if edited else ""),
         }
         expected: Counter[tuple[str, str]] = Counter()
         if bases == "plain":  # mypy's own: no __enter__ / __exit__, for Conn(), make() and acquire()
             expected[("use.py", "attr-defined")] += 6
         elif bases == "async":
             expected[("use.py", "resource-with-mismatch")] += 3
-        # with rows(): on a generator, the plugin's report; on an int, mypy's own two.
-        expected[("use.py", "resource-with-generator" if generator else "attr-defined")] += 1 if generator else 2
+        if generator:  # with rows(): on a generator, the plugin's report; on an int, mypy's own two
+            expected[("use.py", "resource-with-generator")] += 1
+        else:
+            expected[("use.py", "attr-defined")] += 2
         yield files, expected
 
 
@@ -479,7 +484,7 @@ def installed_stub_states() -> Iterator[State]:
         files = {
             "site-packages/vendor/__init__.py": "",
             "site-packages/vendor/handles.py": INSTALLED_HANDLES,
-            "use.py": STUB_USE.format(more="\n\ndef other() -> None: ...\n" if edited else ""),
+            "use.py": STUB_USE.format(more=PROJECT_EDIT if edited else ""),
         }
         if stub is not None:
             files["stubs/vendorext.pyi"] = BASES[stub].replace("Base", "Handle")
