@@ -17,6 +17,7 @@ import re
 import tokenize
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from importlib.util import decode_source
 
 _HEADER_LINES = 40  # the longest header tried line by line before tokenizing
 _BRACKETS_OPEN = frozenset("([{")
@@ -61,6 +62,97 @@ def _unquoted(annotation: ast.expr) -> ast.expr | None:
         except (SyntaxError, ValueError):
             return None
     return annotation
+
+
+#: Between ``Annotated[`` and the first name of its type: blanks, line continuations, comments,
+#: opening parentheses, and the opening quotes of a string type (whose first name counts).
+_BEFORE_HEAD = r"(?:\s|\\\n|#[^\n]*|\()*(?:[rRuUbBfF]{0,2}(?:\"{3}|'{3}|\"|'))?(?:\s|\()*"
+
+
+def alias_heads(path: str, annotated: frozenset[str]) -> frozenset[str] | None:
+    """The first names of the types the file's ``Annotated`` aliases may have, last part only:
+    ``SessionDep = Annotated[db.Session, Depends(get_session)]`` gives ``Session``.
+
+    ``annotated`` are the names ``Annotated`` goes by. A superset, read from the text without
+    parsing: every ``Annotated[`` that begins its line's code or follows ``=``, ``[``, ``(`` or
+    ``,`` there (an alias's value, nested, or ``TypeAliasType("X", ...)``) and has a ``(`` in
+    its brackets. A parameter's or variable's annotation (after ``:``), a return type (after
+    ``->``) and an alias without a call in its metadata are left out. None when the file
+    cannot be read.
+    """
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except IsADirectoryError:
+        return frozenset()  # a namespace package
+    except OSError:
+        return None
+    if all(name.isascii() for name in annotated) and not any(name.encode() in data for name in annotated):
+        return frozenset()  # the common case, told without decoding the file
+    second_line_end = data.find(b"\n", data.find(b"\n") + 1)
+    try:
+        if b"coding" in (data if second_line_end < 0 else data[:second_line_end]):
+            text = decode_source(data)  # an encoding declared on line 1 or 2, read as Python does
+        else:
+            text = data.decode("utf-8-sig")
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    heads = set()
+    for match in _subscript(annotated).finditer(text):
+        start = match.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            continue  # part of a longer name
+        before = text[text.rfind("\n", 0, start) + 1 : start].rstrip()
+        while before and (before[-1].isalnum() or before[-1] in "._ \t"):
+            before = before[:-1]  # the ``typing.`` in front, and the blanks before it
+        head = match.group("head")
+        if head is not None and (not before or before[-1] in "=[(,") and _has_parenthesis(text, match.end()):
+            heads.add(head.rpartition(".")[2].strip())
+    return frozenset(heads)
+
+
+def _has_parenthesis(text: str, start: int) -> bool:
+    """Whether a ``(`` (a call: an alias is looked at only with one in its metadata) comes
+    before the ``]`` that closes the subscript opened just before ``start``. Strings and
+    comments are skipped; anything unclosed counts as having one."""
+    depth = 1
+    position = start
+    significant = re.compile(r"[][(){}\"'#]")
+    while True:
+        found = significant.search(text, position)
+        if found is None:
+            return True
+        char = found.group()
+        position = found.end()
+        if char == "(":
+            return True
+        if char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+            if depth == 0:
+                return False
+        elif char == "#":
+            position = text.find("\n", position)
+        else:
+            quotes = text[found.start() : found.start() + 3]
+            closing = quotes if quotes == char * 3 else char
+            position = text.find(closing, found.start() + len(closing))
+            if position >= 0:
+                position += len(closing)
+        if position < 0:
+            return True
+
+
+@lru_cache(maxsize=4)
+def _subscript(annotated: frozenset[str]) -> re.Pattern[str]:
+    """``Annotated[`` under any of its names, and the first name after it, if any (looked at
+    ahead, so a nested ``Annotated[`` is found too). Starting with the names lets the search
+    skip ahead to them, which a leading ``\\b`` would not."""
+    names = "|".join(re.escape(name) for name in sorted(annotated))
+    return re.compile(rf"(?:{names})[\s\\]*\[(?={_BEFORE_HEAD}(?P<head>{_DOTTED_NAME})?)")
 
 
 def stamp(path: str) -> tuple[int, int]:
