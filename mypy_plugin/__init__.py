@@ -36,7 +36,8 @@ class AsyncResourcesPlugin(Plugin):
     - ``get_method_hook``: the resource gate;
     - ``get_function_signature_hook``: ``Depends`` / ``Security`` -> FastAPI's own signature
       (the shipped stubs overload them);
-    - ``get_type_analyze_hook``: ``Annotated[...]`` and its aliases (annotated.py).
+    - ``get_type_analyze_hook``: ``Annotated[...]`` and its aliases (annotated.py); in a
+      build that parses every file first, a dict that answers most names;
 
     - ``get_additional_deps`` (a daemon only): tells the gate that mypy reads a file again
       (installed.py).
@@ -69,15 +70,23 @@ class AsyncResourcesPlugin(Plugin):
         self.get_function_signature_hook = dict.fromkeys(  # type: ignore[method-assign, assignment]
             self._dependency_calls, stub_signature.runtime_signature
         ).get
-        self.get_type_analyze_hook = self._annotated.type_analyze_hook  # type: ignore[method-assign]
+        # The table needs every file parsed, as written, before any is analysed: not so in a
+        # daemon, a parallel build (mypy >= 2.0), with a shadow file, or when a cache is read.
+        parallel: int = getattr(options, "num_workers", 0)
+        self.get_type_analyze_hook = self._annotated.getter(  # type: ignore[method-assign, assignment]
+            table=not (options.fine_grained_incremental or parallel or options.shadow_file)
+        )
         if options.fine_grained_incremental:
             self.get_additional_deps = self._resources.read_again  # type: ignore[method-assign]
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
         super().set_modules(modules)
         self._resources.set_modules(modules)
+        self._annotated.set_modules(modules)
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
+        if ctx.is_check:  # a module's cache is read: it may be analysed later, unparsed till then
+            self.get_type_analyze_hook = self._annotated.getter(table=False)  # type: ignore[method-assign, assignment]
         cache_data = self._log.cache_data(ctx.id, is_check=ctx.is_check)
         return {**self._cache_key, **cache_data} if cache_data else self._cache_key
 

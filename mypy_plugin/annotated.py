@@ -39,8 +39,10 @@ from mypy.nodes import (
     Decorator,
     Expression,
     FuncDef,
+    ImportFrom,
     IndexExpr,
     MemberExpr,
+    MypyFile,
     NameExpr,
     PlaceholderNode,
     StrExpr,
@@ -114,12 +116,25 @@ class _Alias:
         self.metadata: Final = metadata
 
 
-class AnnotatedDependencies:
-    """The type-analysis hooks. Holds only the analyzer of this build and a one-statement memo."""
+class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
+    """The type-analysis hooks. Holds the analyzer of this build, a one-statement memo and, in a
+    build that parses every file before it analyses any, the names no alias of the build can
+    start with: the object itself is the table of those names (each answered None), so that
+    mypy's asks for them cost no Python call (``getter``)."""
 
     def __init__(self, config: PluginConfig, log: ReadLog) -> None:
+        super().__init__()
         self._config = config
         self._log = log
+        self._modules: dict[str, MypyFile] = {}
+        self._table = False
+        # The last part of every name an alias's type may start with (source.alias_heads): None
+        # until read at the first ask, and for good when a file cannot be read.
+        self._heads: frozenset[str] | None = None
+        self._unreadable = False
+        # Names that are asked in Python every time: ``Annotated`` and the names with a head's
+        # last part. The others go into the table at their first ask.
+        self._in_python = set(fullnames.ANNOTATED)
         self._analyzer: SemanticAnalyzer | None = None
         self._bypass = False  # set while mypy re-analyses a type on the plugin's behalf
         self._statement: object = None
@@ -129,9 +144,56 @@ class AnnotatedDependencies:
         self._on_annotated: TypeAnalyzeHook | None = self._annotated
         self._on_statement: TypeAnalyzeHook | None = None
 
+    def getter(self, table: bool) -> Callable[[str], TypeAnalyzeHook | None]:
+        """The plugin's ``get_type_analyze_hook``. With ``table`` (a build that parses every
+        file before it analyses any, so that the heads are read from all of them) the table's
+        own lookup, which decides a name in Python only when it is not in the table; without it
+        (a build that reads modules from a cache, a daemon, a parallel build) every ask is
+        decided in Python."""
+        self._table = table
+        return self.__getitem__ if table else self.type_analyze_hook
+
+    def set_modules(self, modules: dict[str, MypyFile]) -> None:
+        self._modules = modules
+
+    def _read_heads(self) -> frozenset[str] | None:
+        """Read the heads from every module whose errors mypy shows (source.alias_heads);
+        None before the analyzer is known, and when a file cannot be read."""
+        analyzer = self._analyzer
+        if analyzer is None or self._unreadable:
+            return None
+        modules = list(self._modules.values())
+        originals = _originals(modules)
+        renames: dict[str, set[str]] = {}
+        for alias, names in originals.items():
+            for name in names:
+                renames.setdefault(name, set()).add(alias)
+        annotated = _closure({name.rpartition(".")[2] for name in fullnames.ANNOTATED}, renames)
+        heads: set[str] = set()
+        for module in modules:
+            if module.path in analyzer.errors.ignored_files:
+                continue
+            found = source.alias_heads(module.path, annotated)
+            if found is None:
+                self._unreadable = True
+                return None
+            heads |= found
+        # A head imported under another name is asked for by the name it was defined with.
+        self._heads = _closure(heads, originals)
+        return self._heads
+
     def type_analyze_hook(self, fullname: str) -> TypeAnalyzeHook | None:
-        # Asked for every name in every type of the build (160,000 times on FastAPI's docs):
-        # the common path is a membership test and an identity test.
+        # Asked for every name in every type of the build (160,000 times on FastAPI's docs), or
+        # with the table for the names not in it: the common path is a membership test and an
+        # identity test.
+        if self._table and fullname not in self._in_python:
+            heads = self._heads if self._heads is not None else self._read_heads()
+            if heads is not None:
+                # the last part, without the line a class defined in a function has (m.Local@12)
+                if fullname.rpartition(".")[2].partition("@")[0] not in heads:
+                    self[fullname] = None
+                    return None
+                self._in_python.add(fullname)
         analyzer = self._analyzer
         if fullname in fullnames.ANNOTATED:
             # In a module whose errors mypy hides, mypy's own analysis is the answer.
@@ -148,6 +210,8 @@ class AnnotatedDependencies:
             self._statement, self._alias, self._on_statement = statement, None, None
             return None
         return self._alias_type if self._alias_statement(analyzer) is not None else None
+
+    __missing__ = type_analyze_hook
 
     def _alias_statement(self, analyzer: SemanticAnalyzer) -> _Alias | None:
         statement = analyzer.statement
@@ -296,6 +360,33 @@ class AnnotatedDependencies:
             coroutine = analyzer.named_type_or_none(fullnames.COROUTINE, [anything, anything, signature.ret_type])
             return None if coroutine is None else signature.copy_modified(ret_type=coroutine)
         return signature
+
+
+def _originals(modules: list[MypyFile]) -> dict[str, set[str]]:
+    """Every ``as`` name in the modules' ``from`` imports -> the names it stands for."""
+    originals: dict[str, set[str]] = {}
+    for alias, name in [
+        (alias, name)
+        for module in modules
+        for statement in module.imports
+        if isinstance(statement, ImportFrom)
+        for name, alias in statement.names
+        if alias is not None and alias != name
+    ]:
+        originals.setdefault(alias, set()).add(name)
+    return originals
+
+
+def _closure(names: set[str], more: dict[str, set[str]]) -> frozenset[str]:
+    """The names with every name ``more`` gives for them, and for those, and so on."""
+    known = set(names)
+    todo = list(names)
+    while todo:
+        for name in more.get(todo.pop(), ()):
+            if name not in known:
+                known.add(name)
+                todo.append(name)
+    return frozenset(known)
 
 
 def _analyzer(ctx: AnalyzeTypeContext) -> SemanticAnalyzer | None:

@@ -22,7 +22,9 @@ the reference exactly:
 
 Projects: ``default-form`` (``db: Session = Depends(f)`` and ``dependencies=[Depends(f)]``),
 ``annotated`` (an inline ``Annotated[Session, Depends(f)]`` and an alias module,
-the case where the error is reported in a module that imports the dependency),
+the case where the error is reported in a module that imports the dependency; one alias is
+written with ``Annotated`` and ``object`` imported under other names from a third module,
+which only a cold run, answering type names from a dict, must look through),
 ``callable-class`` (class dependencies with a ``__call__``, ``Checker`` and
 ``functools.partial``, whose definitions come from the cache once their module is
 unchanged: in every form, the plugin must not read a function body that a cached definition
@@ -103,15 +105,25 @@ async def items(db: Session = Depends({name})) -> None: ...
 async def health() -> None: ...
 """
 
+#: names.py of the ``annotated`` project: Annotated and a type under names of their own, so an
+#: alias in another module starts with a name its definition does not have (and that no other
+#: alias starts with).
+NAMES = """\
+from builtins import object as Anything
+from typing import Annotated as Marked
+"""
+
 ALIASES = """\
 from typing import Annotated
 
 from fastapi import Depends
 
 from models import Session
+from names import Anything, Marked
 from {module} import {name}
 
 SessionDep = Annotated[Session, Depends({name})]
+AnythingDep = Marked[Anything, Depends({name})]
 """
 
 ANNOTATED_ROUTES = """\
@@ -203,10 +215,11 @@ def default_form_states() -> Iterator[State]:
 def annotated_states() -> Iterator[State]:
     for context_manager, name, module in SEQUENCE:
         files = {"models.py": MODELS, **homes(context_manager, name, module)}
+        files["names.py"] = NAMES
         files["aliases.py"] = ALIASES.format(name=name, module=module)
         files["routes.py"] = ANNOTATED_ROUTES.format(name=name, module=module)
-        # The alias is reported at its definition, the inline form at its parameter.
-        yield files, Counter({("aliases.py", CM): 1, ("routes.py", CM): 1} if context_manager else {})
+        # Each alias is reported at its definition, the inline form at its parameter.
+        yield files, Counter({("aliases.py", CM): 2, ("routes.py", CM): 1} if context_manager else {})
 
 
 def callable_class_states() -> Iterator[State]:
@@ -566,7 +579,7 @@ SCENARIOS = {
         ("models.py", "deps.py", "store.py", "routes.py"), "", default_form_states
     ),
     "annotated": Scenario(
-        ("models.py", "deps.py", "store.py", "aliases.py", "routes.py"), "", annotated_states
+        ("models.py", "names.py", "deps.py", "store.py", "aliases.py", "routes.py"), "", annotated_states
     ),
     "callable-class": Scenario(("models.py", "deps.py", "store.py", "routes.py"), "", callable_class_states),
     "protocols": Scenario(("bases.py", "conn.py", "box.py", "kinds.py", "use.py"), "", protocol_states),
