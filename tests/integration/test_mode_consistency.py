@@ -23,7 +23,7 @@ the reference exactly:
 Projects: ``default-form`` (``db: Session = Depends(f)`` and ``dependencies=[Depends(f)]``),
 ``annotated`` (an inline ``Annotated[Session, Depends(f)]`` and an alias module,
 the case where the error is reported in a module that imports the dependency; one alias is
-written with ``Annotated`` and ``object`` imported under other names from a third module,
+written with ``Annotated`` and Session's base class imported under other names from a third module,
 which only a cold run, answering type names from a dict, must look through),
 ``callable-class`` (class dependencies with a ``__call__``, ``Checker`` and
 ``functools.partial``, whose definitions come from the cache once their module is
@@ -105,12 +105,21 @@ async def items(db: Session = Depends({name})) -> None: ...
 async def health() -> None: ...
 """
 
-#: names.py of the ``annotated`` project: Annotated and a type under names of their own, so an
-#: alias in another module starts with a name its definition does not have (and that no other
-#: alias starts with).
+#: models.py of the ``annotated`` project: Session with a base class that no alias names.
+ANNOTATED_MODELS = """\
+class Resource: ...
+
+
+class Session(Resource): ...
+"""
+
+#: names.py of the ``annotated`` project: Annotated and Resource under names of their own, so
+#: an alias in another module starts with a name its definition does not have (and that no
+#: other alias starts with).
 NAMES = """\
-from builtins import object as Anything
 from typing import Annotated as Marked
+
+from models import Resource as Base
 """
 
 ALIASES = """\
@@ -119,11 +128,11 @@ from typing import Annotated
 from fastapi import Depends
 
 from models import Session
-from names import Anything, Marked
+from names import Base, Marked
 from {module} import {name}
 
 SessionDep = Annotated[Session, Depends({name})]
-AnythingDep = Marked[Anything, Depends({name})]
+BaseDep = Marked[Base, Depends({name})]
 """
 
 ANNOTATED_ROUTES = """\
@@ -214,7 +223,7 @@ def default_form_states() -> Iterator[State]:
 
 def annotated_states() -> Iterator[State]:
     for context_manager, name, module in SEQUENCE:
-        files = {"models.py": MODELS, **homes(context_manager, name, module)}
+        files = {"models.py": ANNOTATED_MODELS, **homes(context_manager, name, module)}
         files["names.py"] = NAMES
         files["aliases.py"] = ALIASES.format(name=name, module=module)
         files["routes.py"] = ANNOTATED_ROUTES.format(name=name, module=module)
