@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Final
@@ -34,6 +35,7 @@ from mypy.nodes import (
     ARG_NAMED,
     ARG_POS,
     AssignmentStmt,
+    Block,
     CallExpr,
     Context,
     Decorator,
@@ -44,6 +46,8 @@ from mypy.nodes import (
     MemberExpr,
     MypyFile,
     NameExpr,
+    Node,
+    OpExpr,
     PlaceholderNode,
     StrExpr,
     SymbolNode,
@@ -157,8 +161,8 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
         self._modules = modules
 
     def _read_heads(self) -> frozenset[str] | None:
-        """Read the heads from every module whose errors mypy shows (source.alias_heads);
-        None before the analyzer is known, and when a file cannot be read."""
+        """Read the heads from the trees of the modules whose errors mypy shows (``_heads_of``);
+        None before the analyzer is known, and when a module's cannot be told."""
         analyzer = self._analyzer
         if analyzer is None or self._unreadable:
             return None
@@ -173,7 +177,7 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
         for module in modules:
             if module.path in analyzer.errors.ignored_files:
                 continue
-            found = source.alias_heads(module.path, annotated)
+            found = _heads_of(module, annotated)
             if found is None:
                 self._unreadable = True
                 return None
@@ -365,15 +369,12 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
 def _originals(modules: list[MypyFile]) -> dict[str, set[str]]:
     """Every ``as`` name in the modules' ``from`` imports -> the names it stands for."""
     originals: dict[str, set[str]] = {}
-    for alias, name in [
-        (alias, name)
-        for module in modules
-        for statement in module.imports
-        if isinstance(statement, ImportFrom)
-        for name, alias in statement.names
-        if alias is not None and alias != name
-    ]:
-        originals.setdefault(alias, set()).add(name)
+    for module in modules:
+        for statement in module.imports:
+            if isinstance(statement, ImportFrom):
+                for name, alias in statement.names:
+                    if alias is not None and alias != name:
+                        originals.setdefault(alias, set()).add(name)
     return originals
 
 
@@ -387,6 +388,76 @@ def _closure(names: set[str], more: dict[str, set[str]]) -> frozenset[str]:
                 known.add(name)
                 todo.append(name)
     return frozenset(known)
+
+
+#: The attributes of statements that hold statements: blocks, lists of blocks, a decorated
+#: function, an overload's items. Per statement class, those it has (filled at first sight).
+_HOLDER_NAMES: Final = ("defs", "body", "else_body", "handlers", "finally_body", "bodies", "func", "items", "impl")
+_HOLDERS: Final[dict[type, tuple[str, ...]]] = {}
+
+
+def _heads_of(module: MypyFile, annotated: frozenset[str]) -> frozenset[str] | None:
+    """The last parts of the first names of the types of the module's ``Annotated`` aliases
+    with a call in their metadata (the statements ``_alias`` looks at), in any block: ``SessionDep
+    = Annotated[db.Session, Depends(get_session)]`` gives ``Session``. Read from the parsed tree,
+    before any analysis: ``annotated`` are the names ``Annotated`` may be written as, and any
+    callee counts as ``TypeAliasType``. None when an alias's type starts with nothing this can
+    name. (Only a parallel build's coordinator keeps no more of a tree than its imports, and it
+    does not use the table.)"""
+    heads: set[str] = set()
+    todo: list[Node] = list(module.defs)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, Block):
+            todo.extend(node.body)
+            continue
+        if isinstance(node, (AssignmentStmt, TypeAliasStmt)):
+            value = node.rvalue if isinstance(node, AssignmentStmt) else node.value.expr()
+            if isinstance(value, (IndexExpr, CallExpr)):
+                head = _alias_head(value, annotated)
+                if head == "":
+                    return None
+                if head is not None:
+                    heads.add(head)
+            continue
+        kind = type(node)
+        holders = _HOLDERS.get(kind)
+        if holders is None:
+            holders = _HOLDERS[kind] = tuple(name for name in _HOLDER_NAMES if hasattr(kind, name))
+        for name in holders:
+            held = getattr(node, name, None)
+            if isinstance(held, list):
+                todo.extend(held)
+            elif held is not None:
+                todo.append(held)
+    return frozenset(heads)
+
+
+def _alias_head(value: Expression, annotated: frozenset[str]) -> str | None:
+    """The last part of the first name of the type, if the value is ``Annotated`` (also
+    nested, or in ``TypeAliasType("X", ...)``) with a call in its metadata; "" when the type
+    starts with nothing a name can be read from."""
+    if isinstance(value, CallExpr):
+        if len(value.args) < 2:
+            return None
+        value = value.args[1]
+    called = False
+    while isinstance(value, IndexExpr) and isinstance(value.base, (NameExpr, MemberExpr)):
+        if value.base.name not in annotated:
+            break
+        items = value.index.items if isinstance(value.index, TupleExpr) else [value.index]
+        called = called or any(isinstance(item, CallExpr) for item in items[1:])
+        value = items[0]
+    if not called:
+        return None
+    while isinstance(value, (IndexExpr, OpExpr)):
+        value = value.base if isinstance(value, IndexExpr) else value.left
+    if isinstance(value, (NameExpr, MemberExpr)):
+        return value.name
+    if isinstance(value, StrExpr):  # parsed by mypy later, as Python parses names (NFKC)
+        match = re.match(rf"[\s(]*({source.DOTTED_NAME})", value.value)
+        return unicodedata.normalize("NFKC", match.group(1).rpartition(".")[2].strip()) if match else ""
+    return ""
 
 
 def _analyzer(ctx: AnalyzeTypeContext) -> SemanticAnalyzer | None:

@@ -17,13 +17,12 @@ import re
 import tokenize
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from importlib.util import decode_source
 
 _HEADER_LINES = 40  # the longest header tried line by line before tokenizing
 _BRACKETS_OPEN = frozenset("([{")
 _BRACKETS_CLOSE = frozenset(")]}")
 #: Compiled at first use (re keeps it), not at every mypy start, like _HEADER.
-_DOTTED_NAME = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"
+DOTTED_NAME = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"
 
 
 def parameter_annotations(path: str, line: int) -> Mapping[str, ast.expr]:
@@ -62,109 +61,6 @@ def _unquoted(annotation: ast.expr) -> ast.expr | None:
         except (SyntaxError, ValueError):
             return None
     return annotation
-
-
-#: Between ``Annotated[`` and the first name of its type: blanks, line continuations, comments,
-#: opening parentheses, and the opening quotes of a string type (whose first name counts).
-_BEFORE_HEAD = r"(?:\s|\\\n|#[^\n]*|\()*(?:[rRuUbBfF]{0,2}(?:\"{3}|'{3}|\"|'))?(?:\s|\()*"
-
-
-def alias_heads(path: str, annotated: frozenset[str]) -> frozenset[str] | None:
-    """The first names of the types the file's ``Annotated`` aliases may have, last part only:
-    ``SessionDep = Annotated[db.Session, Depends(get_session)]`` gives ``Session``.
-
-    ``annotated`` are the names ``Annotated`` goes by. A superset, read from the text without
-    parsing: every ``Annotated[`` that begins its line's code or follows ``=``, ``[``, ``(`` or
-    ``,`` there (an alias's value, nested, or ``TypeAliasType("X", ...)``) and has a ``(`` in
-    its brackets. A parameter's or variable's annotation (after ``:``), a return type (after
-    ``->``) and an alias without a call in its metadata are left out. None when the file
-    cannot be read.
-    """
-    try:
-        data = _read_bytes(path)
-    except IsADirectoryError:
-        return frozenset()  # a namespace package
-    except OSError:
-        return None
-    if all(name.isascii() for name in annotated) and not any(name.encode() in data for name in annotated):
-        return frozenset()  # the common case, told without decoding the file
-    second_line_end = data.find(b"\n", data.find(b"\n") + 1)
-    try:
-        if b"coding" in (data if second_line_end < 0 else data[:second_line_end]):
-            text = decode_source(data)  # an encoding declared on line 1 or 2, read as Python does
-        else:
-            text = data.decode("utf-8-sig")
-    except (SyntaxError, UnicodeDecodeError, LookupError):
-        return None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    heads = set()
-    for match in _subscript(annotated).finditer(text):
-        start = match.start()
-        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            continue  # part of a longer name
-        before = text[text.rfind("\n", 0, start) + 1 : start].rstrip()
-        while before and (before[-1].isalnum() or before[-1] in "._ \t"):
-            before = before[:-1]  # the ``typing.`` in front, and the blanks before it
-        head = match.group("head")
-        if head is not None and (not before or before[-1] in "=[(,") and _has_parenthesis(text, match.end()):
-            heads.add(head.rpartition(".")[2].strip())
-    return frozenset(heads)
-
-
-def _has_parenthesis(text: str, start: int) -> bool:
-    """Whether a ``(`` (a call: an alias is looked at only with one in its metadata) comes
-    before the ``]`` that closes the subscript opened just before ``start``. Strings and
-    comments are skipped; anything unclosed counts as having one."""
-    depth = 1
-    position = start
-    significant = re.compile(r"[][(){}\"'#]")
-    while True:
-        found = significant.search(text, position)
-        if found is None:
-            return True
-        char = found.group()
-        position = found.end()
-        if char == "(":
-            return True
-        if char in "[{":
-            depth += 1
-        elif char in "]}":
-            depth -= 1
-            if depth == 0:
-                return False
-        elif char == "#":
-            position = text.find("\n", position)
-        else:
-            quotes = text[found.start() : found.start() + 3]
-            closing = quotes if quotes == char * 3 else char
-            position = text.find(closing, found.start() + len(closing))
-            if position >= 0:
-                position += len(closing)
-        if position < 0:
-            return True
-
-
-def _read_bytes(path: str) -> bytes:
-    """The file's bytes, read without Python's file objects (which cost more than the reading
-    itself for the small files a project has, and alias_heads reads every one of them)."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        chunks = []
-        while chunk := os.read(descriptor, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(descriptor)
-    return b"".join(chunks)
-
-
-@lru_cache(maxsize=4)
-def _subscript(annotated: frozenset[str]) -> re.Pattern[str]:
-    """``Annotated[`` under any of its names, and the first name after it, if any (looked at
-    ahead, so a nested ``Annotated[`` is found too). Starting with the names lets the search
-    skip ahead to them, which a leading ``\\b`` would not."""
-    names = "|".join(re.escape(name) for name in sorted(annotated))
-    return re.compile(rf"(?:{names})[\s\\]*\[(?={_BEFORE_HEAD}(?P<head>{_DOTTED_NAME})?)")
 
 
 def stamp(path: str) -> tuple[int, int]:
@@ -259,7 +155,7 @@ def name_at(lines: tuple[str, ...], line: int, column: int) -> str | None:
     """The dotted name written at a position (``Depends`` in ``Depends(get_db)``), if any."""
     if not 1 <= line <= len(lines):
         return None
-    match = re.compile(_DOTTED_NAME).match(lines[line - 1], column)
+    match = re.compile(DOTTED_NAME).match(lines[line - 1], column)
     return match.group(0) if match else None
 
 

@@ -1,73 +1,104 @@
-"""The names an ``Annotated`` alias's type may start with, read from a file's text (source.py).
+"""The names an ``Annotated`` alias's type may start with, read from a parsed module (annotated.py).
 
 In a build that parses every file before it analyses any, the type-analysis hook answers every
-other name from a dict, with no Python call (annotated.py). So the reading must find the first
-name of every alias's type, in every form an alias takes; it may find more. The mode tests
-(tests/integration/test_mode_consistency.py, ``annotated``) pin that a cold run, which reads
-them, reports what an incremental run and a daemon, which do not, report.
+other name from a table, with no Python call. So the reading must find the first name of every
+alias the plugin looks at, in every form and block an alias can be written in; it may find
+more. The mode tests (tests/integration/test_mode_consistency.py, ``annotated``) pin that a
+cold run, which reads them, reports what an incremental run and a daemon, which do not, report.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import mypy.api
 import pytest
+from mypy.errors import Errors
+from mypy.nodes import MypyFile
+from mypy.options import Options
+from mypy.parse import parse
 
-from mypy_plugin.source import alias_heads
+from mypy_plugin.annotated import AnnotatedDependencies, _heads_of
+from mypy_plugin.config import PluginConfig
+from mypy_plugin.consulted import ReadLog
 
 ANNOTATED = frozenset({"Annotated"})
 
+
+def tree(text: str) -> MypyFile:
+    options = Options()
+    if hasattr(options, "native_parser"):  # mypy >= 2.0 parses lazily outside a build; same trees
+        options.native_parser = False
+    return parse(text, "aliases.py", "aliases", Errors(options), options)
+
+
 FOUND = {
     "SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
-    "SessionDep: TypeAlias = typing.Annotated[ db.Session , Depends(get_db)]\n": {"Session"},
-    "type SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
+    "SessionDep: TypeAlias = typing.Annotated[db.Session, Depends(get_db)]\n": {"Session"},
     'SessionDep = TypeAliasType("SessionDep", Annotated[list[Session], Depends(get_db)])\n': {"list"},
-    'SessionDep = TypeAliasType(\n    "SessionDep",\n    Annotated[\n        # the session\n        "Optional[Session]",\n'
-    "        Depends(get_db),\n    ],\n)\n": {"Optional"},
-    "SessionDep = Annotated[Annotated[Session, Doc('db')], Depends(get_db)]\n": {"Annotated", "Session"},
-    "SessionDep = Annotated[(Session | None), Depends(get_db)]\n": {"Session"},
-    'SessionDep = Annotated \\\n    [r"Session", Depends(get_db)]\n': {"Session"},
+    "SessionDep = Annotated[Annotated[Session, 'no call here'], Depends(get_db)]\n": {"Session"},
+    "SessionDep = Annotated[Session | None, Depends(get_db)]\n": {"Session"},
+    'SessionDep = Annotated["db.Session", Depends(get_db)]\n': {"Session"},
+    'SessionDep = Annotated["Sess" "ion", Depends(get_db)]\n': {"Session"},
+    'SessionDep = Annotated["\\x53ession", Depends(get_db)]\n': {"Session"},
+    "SessionDep = (Annotated  # a comment\n    [db  .  Session, Depends(get_db)])\n": {"Session"},
     "class Deps:\n    SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
-    "SessionDep = Annotated[\n    Session,  # ] ( in a comment\n    'a ] in a string',\n    Depends(get_db),\n]\n": {"Session"},
+    "def route() -> None:\n    if flag:\n        SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
+    "try:\n    pass\nexcept E:\n    SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
+    "with lock:\n    for x in y:\n        SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
+    "@decorate\ndef route() -> None:\n    SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
 }
 
-NOT_ALIASES = [
-    "async def route(db: Annotated[Session, Depends(get_db)]) -> Annotated[int, Doc('n')]: ...\n",
-    "async def route(\n    db: Annotated[Session, Depends(get_db)],\n) -> None: ...\n",
+NOT_LOOKED_AT = [
+    "async def route(db: Annotated[Session, Depends(get_db)]) -> None: ...\n",
     "session: Annotated[Session, Depends(get_db)] = make()\n",
-    "SessionDep = Session  # no Annotated at all\n",
-    "Value = Annotated[str, declaration]  # no call in the metadata (not looked at as an alias)\n",
-    "Label = Annotated[str, 'not (a call)', Doc]  # (nor in a string or a comment)\n",
+    "Value = Annotated[str, declaration]  # no call in the metadata\n",
+    "Label = Annotated[str, 'not (a call)']\n",
+    "items = data[Session, Depends(get_db)]  # not Annotated\n",
 ]
 
 
 @pytest.mark.parametrize("text", FOUND)
-def test_the_first_name_of_every_alias_type_is_found(text: str, tmp_path: Path) -> None:
-    path = tmp_path / "aliases.py"
-    path.write_text(text)
-    assert alias_heads(str(path), ANNOTATED) == FOUND[text]
+def test_the_first_name_of_every_alias_type_is_found(text: str) -> None:
+    assert _heads_of(tree(text), ANNOTATED) == frozenset(FOUND[text])
 
 
-@pytest.mark.parametrize("text", NOT_ALIASES)
-def test_annotations_of_parameters_variables_returns_and_aliases_without_calls_are_left_out(text: str, tmp_path: Path) -> None:
-    path = tmp_path / "routes.py"
-    path.write_text(text)
-    assert alias_heads(str(path), ANNOTATED) == frozenset()
+@pytest.mark.parametrize("text", NOT_LOOKED_AT)
+def test_annotations_and_aliases_without_calls_are_left_out(text: str) -> None:
+    assert _heads_of(tree(text), ANNOTATED) == frozenset()
 
 
-def test_annotated_under_another_name_is_found_by_that_name(tmp_path: Path) -> None:
-    path = tmp_path / "aliases.py"
-    path.write_text("from typing import Annotated as Marked\n\nSessionDep = Marked[Session, Depends(get_db)]\n")
-    assert alias_heads(str(path), ANNOTATED) == frozenset()
-    assert alias_heads(str(path), frozenset({"Annotated", "Marked"})) == {"Session"}
+def test_annotated_under_another_name_is_found_by_that_name() -> None:
+    module = tree("SessionDep = Marked[Session, Depends(get_db)]\n")
+    assert _heads_of(module, ANNOTATED) == frozenset()
+    assert _heads_of(module, frozenset({"Annotated", "Marked"})) == frozenset({"Session"})
 
 
-def test_a_declared_encoding_is_read(tmp_path: Path) -> None:
-    path = tmp_path / "aliases.py"
-    path.write_bytes("# -*- coding: latin-1 -*-\nSitzungDep = Annotated[Sitzungsgr\u00f6\u00dfe, Depends(f)]\n".encode("latin-1"))
-    assert alias_heads(str(path), ANNOTATED) == {"Sitzungsgr\u00f6\u00dfe"}
+def test_a_type_that_starts_with_no_name_cannot_be_told() -> None:
+    assert _heads_of(tree("SessionDep = Annotated[[Session], Depends(get_db)]\n"), ANNOTATED) is None
 
 
-def test_a_folder_has_none_and_an_unreadable_file_is_told_apart(tmp_path: Path) -> None:
-    assert alias_heads(str(tmp_path), ANNOTATED) == frozenset()  # a namespace package
-    assert alias_heads(str(tmp_path / "missing.py"), ANNOTATED) is None
+def test_a_cold_build_reads_them_and_a_warm_one_does_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("mypy.ini").write_text("[mypy]\nplugins = mypy_plugin\n")
+    Path("aliases.py").write_text(
+        "from typing import Annotated\n\nfrom fastapi import Depends\n\n\nclass Session: ...\n\n\n"
+        "def get_db() -> Session:\n    return Session()\n\n\n"
+        "SessionDep = Annotated[Session, Depends(get_db)]\n"
+    )
+    built: list[AnnotatedDependencies] = []
+    create = AnnotatedDependencies.__init__
+
+    def created(self: AnnotatedDependencies, config: PluginConfig, log: ReadLog) -> None:
+        create(self, config, log)
+        built.append(self)
+
+    monkeypatch.setattr(AnnotatedDependencies, "__init__", created)
+    for run in ("cold", "warm"):
+        Path("aliases.py").touch()
+        assert mypy.api.run(["--cache-dir", "cache", "aliases.py"])[2] == 0, run
+    cold, warm = built
+    assert cold._heads is not None and "Session" in cold._heads
+    assert len(cold) > 100  # the table: names answered with no Python call
+    assert warm._heads is None and len(warm) == 0
+
