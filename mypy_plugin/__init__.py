@@ -85,8 +85,10 @@ class AsyncResourcesPlugin(Plugin):
         self._annotated.set_modules(modules)
 
     def report_config_data(self, ctx: ReportConfigContext) -> dict[str, object]:
-        if ctx.is_check:  # a module's cache is read: it may be analysed later, unparsed till then
-            self.get_type_analyze_hook = self._annotated.getter(table=False)  # type: ignore[method-assign, assignment]
+        # A module's cache is read: it may be analysed later, and is parsed only then.
+        if ctx.is_check and self._annotated.table:
+            per_ask = self._annotated.getter(table=False)
+            self.get_type_analyze_hook = per_ask  # type: ignore[method-assign, assignment]
         cache_data = self._log.cache_data(ctx.id, is_check=ctx.is_check)
         return {**self._cache_key, **cache_data} if cache_data else self._cache_key
 

@@ -131,7 +131,7 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
         self._config = config
         self._log = log
         self._modules: dict[str, MypyFile] = {}
-        self._table = False
+        self.table = False  # whether the plugin asks through the table (getter)
         # The last part of every name an alias's type may start with (source.alias_heads): None
         # until read at the first ask, and for good when a file cannot be read.
         self._heads: frozenset[str] | None = None
@@ -154,7 +154,7 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
         own lookup, which decides a name in Python only when it is not in the table; without it
         (a build that reads modules from a cache, a daemon, a parallel build) every ask is
         decided in Python."""
-        self._table = table
+        self.table = table
         return self.__getitem__ if table else self.type_analyze_hook
 
     def set_modules(self, modules: dict[str, MypyFile]) -> None:
@@ -190,7 +190,7 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
         # Asked for every name in every type of the build (160,000 times on FastAPI's docs), or
         # with the table for the names not in it: the common path is a membership test and an
         # identity test.
-        if self._table and fullname not in self._in_python:
+        if self.table and fullname not in self._in_python:
             heads = self._heads if self._heads is not None else self._read_heads()
             if heads is not None:
                 # the last part, without the line a class defined in a function has (m.Local@12)
@@ -392,7 +392,9 @@ def _closure(names: set[str], more: dict[str, set[str]]) -> frozenset[str]:
 
 #: The attributes of statements that hold statements: blocks, lists of blocks, a decorated
 #: function, an overload's items. Per statement class, those it has (filled at first sight).
-_HOLDER_NAMES: Final = ("defs", "body", "else_body", "handlers", "finally_body", "bodies", "func", "items", "impl")
+_HOLDER_NAMES: Final = (
+    "defs", "body", "else_body", "handlers", "finally_body", "bodies", "func", "items", "impl"
+)  # fmt: skip
 _HOLDERS: Final[dict[type, tuple[str, ...]]] = {}
 
 

@@ -43,7 +43,7 @@ FOUND = {
     'SessionDep = Annotated["\\x53ession", Depends(get_db)]\n': {"Session"},
     "SessionDep = (Annotated  # a comment\n    [db  .  Session, Depends(get_db)])\n": {"Session"},
     "class Deps:\n    SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
-    "def route() -> None:\n    if flag:\n        SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
+    "def route() -> None:\n    if flag:\n        SessionDep = Annotated[Session, Depends(db)]\n": {"Session"},
     "try:\n    pass\nexcept E:\n    SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
     "with lock:\n    for x in y:\n        SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
     "@decorate\ndef route() -> None:\n    SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
@@ -78,7 +78,9 @@ def test_a_type_that_starts_with_no_name_cannot_be_told() -> None:
     assert _heads_of(tree("SessionDep = Annotated[[Session], Depends(get_db)]\n"), ANNOTATED) is None
 
 
-def test_a_cold_build_reads_them_and_a_warm_one_does_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cold_build_reads_them_and_a_warm_one_does_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     Path("mypy.ini").write_text("[mypy]\nplugins = mypy_plugin\n")
     Path("aliases.py").write_text(
