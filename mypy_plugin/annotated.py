@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import ast
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Final
@@ -181,16 +180,18 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
             for name in names:
                 renames.setdefault(name, set()).add(alias)
         annotated = _closure({name.rpartition(".")[2] for name in fullnames.ANNOTATED}, renames)
+        markers = _closure({name.rpartition(".")[2] for name in fullnames.DEPENDENCY_MARKERS}, renames)
         heads: set[str] = set()
         for module in modules:
             if module.path in analyzer.errors.ignored_files:
                 continue
-            found = _heads_of(module, annotated)
+            found = _heads_of(module, annotated, markers, originals)
             if found is None:
                 self._unreadable = True
                 return None
             heads |= found
-        # A head imported under another name is asked for by the name it was defined with.
+        # A head imported (or made, ``X = TypedDict("Y", ...)``) under another name is asked
+        # for by the name it was defined with.
         self._heads = _closure(heads, originals)
         return self._heads
 
@@ -406,14 +407,18 @@ _HOLDER_NAMES: Final = (
 _HOLDERS: Final[dict[type, tuple[str, ...]]] = {}
 
 
-def _heads_of(module: MypyFile, annotated: frozenset[str]) -> frozenset[str] | None:
-    """The last parts of the first names of the types of the module's ``Annotated`` aliases
-    with a call in their metadata (the statements ``_alias`` looks at), in any block: ``SessionDep
-    = Annotated[db.Session, Depends(get_session)]`` gives ``Session``. Read from the parsed tree,
-    before any analysis: ``annotated`` are the names ``Annotated`` may be written as, and any
-    callee counts as ``TypeAliasType``. None when an alias's type starts with nothing this can
-    name. (Only a parallel build's coordinator keeps no more of a tree than its imports, and it
-    does not use the table.)"""
+def _heads_of(
+    module: MypyFile, annotated: frozenset[str], markers: frozenset[str], originals: dict[str, set[str]]
+) -> frozenset[str] | None:
+    """The last parts of the names the types of the module's ``Annotated`` aliases may start
+    with, for the aliases with a ``Depends`` / ``Security`` call in their metadata (a superset of
+    the statements ``_alias`` looks at), in any block: ``SessionDep = Annotated[db.Session,
+    Depends(get_session)]`` gives ``Session``. Read from the parsed tree, before any analysis:
+    ``annotated`` and ``markers`` are the names ``Annotated`` and the markers may be written as,
+    and any callee counts as ``TypeAliasType``. ``X = F("Y", ...)`` adds Y as what X stands for
+    to ``originals`` (mypy 1.x names such a TypedDict or Enum Y when the two differ). None when
+    an alias's type starts with something this cannot name. (Only a parallel build's
+    coordinator keeps no more of a tree than its imports, and it does not use the table.)"""
     heads: set[str] = set()
     todo: list[Node] = list(module.defs)
     while todo:
@@ -434,21 +439,29 @@ def _heads_of(module: MypyFile, annotated: frozenset[str]) -> frozenset[str] | N
                 elif held is not None:
                     todo.append(held)
             continue
-        if type(value) is CallExpr:  # TypeAliasType("X", Annotated[...])
-            value = value.args[1] if len(value.args) >= 2 else None
+        if type(value) is CallExpr:  # TypeAliasType("X", Annotated[...]), TypedDict("X", ...)
+            arguments = value.args
+            if kind is AssignmentStmt and arguments and type(arguments[0]) is StrExpr:
+                for target in node.lvalues:  # type: ignore[attr-defined]
+                    if isinstance(target, NameExpr) and target.name != arguments[0].value:
+                        originals.setdefault(target.name, set()).add(arguments[0].value)
+            value = arguments[1] if len(arguments) >= 2 else None
         base = value.base if type(value) is IndexExpr else None
         if isinstance(base, (NameExpr, MemberExpr)) and base.name in annotated:
-            head = _alias_head(value, annotated)  # type: ignore[arg-type]
-            if head == "":
+            found = _alias_heads(value, annotated, markers)  # type: ignore[arg-type]
+            if found is None:
                 return None
-            if head is not None:
-                heads.add(head)
+            heads |= found
     return frozenset(heads)
 
 
-def _alias_head(value: IndexExpr, annotated: frozenset[str]) -> str | None:
-    """The last part of the first name of the type of ``Annotated[...]`` (also nested) if its
-    metadata has a call; "" when the type starts with nothing a name can be read from."""
+def _alias_heads(value: IndexExpr, annotated: frozenset[str], markers: frozenset[str]) -> set[str] | None:
+    """What the type of ``Annotated[...]`` (also nested) may start with, last parts only, if
+    its metadata calls a marker (else nothing): its first name, with the name of every
+    subscript looked into on the way (it may not be ``Annotated`` after all), and every name of
+    a string type (mypy checks the alias at the first one it knows). None when the type starts
+    with something no name can be read from."""
+    heads: set[str] = set()
     called = False
     type_expression: Expression = value
     while (
@@ -456,20 +469,36 @@ def _alias_head(value: IndexExpr, annotated: frozenset[str]) -> str | None:
         and isinstance(type_expression.base, (NameExpr, MemberExpr))
         and type_expression.base.name in annotated
     ):
+        if type_expression is not value:
+            heads.add(type_expression.base.name)
         index = type_expression.index
         items = index.items if isinstance(index, TupleExpr) else [index]
-        called = called or any(isinstance(item, CallExpr) for item in items[1:])
+        if not items:
+            return set()  # ``X[()]``: no type in it
+        called = called or any(
+            isinstance(item, CallExpr)
+            and isinstance(item.callee, (NameExpr, MemberExpr))
+            and item.callee.name in markers
+            for item in items[1:]
+        )
         type_expression = items[0]
     if not called:
-        return None
+        return set()
     while isinstance(type_expression, (IndexExpr, OpExpr)):
         type_expression = type_expression.base if isinstance(type_expression, IndexExpr) else type_expression.left
     if isinstance(type_expression, (NameExpr, MemberExpr)):
-        return type_expression.name
-    if isinstance(type_expression, StrExpr):  # parsed by mypy later, as Python parses names (NFKC)
-        match = re.match(rf"[\s(]*({source.DOTTED_NAME})", type_expression.value)
-        return unicodedata.normalize("NFKC", match.group(1).rpartition(".")[2].strip()) if match else ""
-    return ""
+        return heads | {type_expression.name}
+    if isinstance(type_expression, StrExpr):  # parsed by mypy later, as Python parses it
+        try:
+            parsed = ast.parse(type_expression.value.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            return None
+        return heads | {
+            node.id if isinstance(node, ast.Name) else node.attr
+            for node in ast.walk(parsed)
+            if isinstance(node, (ast.Name, ast.Attribute))
+        }
+    return None
 
 
 def _analyzer(ctx: AnalyzeTypeContext) -> SemanticAnalyzer | None:

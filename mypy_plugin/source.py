@@ -22,7 +22,7 @@ _HEADER_LINES = 40  # the longest header tried line by line before tokenizing
 _BRACKETS_OPEN = frozenset("([{")
 _BRACKETS_CLOSE = frozenset(")]}")
 #: Compiled at first use (re keeps it), not at every mypy start, like _HEADER.
-DOTTED_NAME = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"
+_DOTTED_NAME = r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*"
 
 
 def parameter_annotations(path: str, line: int) -> Mapping[str, ast.expr]:
@@ -155,7 +155,7 @@ def name_at(lines: tuple[str, ...], line: int, column: int) -> str | None:
     """The dotted name written at a position (``Depends`` in ``Depends(get_db)``), if any."""
     if not 1 <= line <= len(lines):
         return None
-    match = re.compile(DOTTED_NAME).match(lines[line - 1], column)
+    match = re.compile(_DOTTED_NAME).match(lines[line - 1], column)
     return match.group(0) if match else None
 
 

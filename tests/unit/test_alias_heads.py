@@ -23,6 +23,11 @@ from mypy_plugin.config import PluginConfig
 from mypy_plugin.consulted import ReadLog
 
 ANNOTATED = frozenset({"Annotated"})
+MARKERS = frozenset({"Depends", "Security"})
+
+
+def heads(text: str, annotated: frozenset[str] = ANNOTATED) -> frozenset[str] | None:
+    return _heads_of(tree(text), annotated, MARKERS, {})
 
 
 def tree(text: str) -> MypyFile:
@@ -36,9 +41,9 @@ FOUND = {
     "SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
     "SessionDep: TypeAlias = typing.Annotated[db.Session, Depends(get_db)]\n": {"Session"},
     'SessionDep = TypeAliasType("SessionDep", Annotated[list[Session], Depends(get_db)])\n': {"list"},
-    "SessionDep = Annotated[Annotated[Session, 'no call here'], Depends(get_db)]\n": {"Session"},
+    "SessionDep = Annotated[Annotated[Session, 'no call here'], Depends(get_db)]\n": {"Annotated", "Session"},
     "SessionDep = Annotated[Session | None, Depends(get_db)]\n": {"Session"},
-    'SessionDep = Annotated["db.Session", Depends(get_db)]\n': {"Session"},
+    'SessionDep = Annotated["db.Session", Depends(get_db)]\n': {"db", "Session"},
     'SessionDep = Annotated["Sess" "ion", Depends(get_db)]\n': {"Session"},
     'SessionDep = Annotated["\\x53ession", Depends(get_db)]\n': {"Session"},
     "SessionDep = (Annotated  # a comment\n    [db  .  Session, Depends(get_db)])\n": {"Session"},
@@ -47,6 +52,12 @@ FOUND = {
     "try:\n    pass\nexcept E:\n    SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
     "with lock:\n    for x in y:\n        SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
     "@decorate\ndef route() -> None:\n    SessionDep = Annotated[Session, Depends(get_db)]\n": {"Session"},
+    "SessionDep = Annotated[Session, fastapi.Security(get_db)]\n": {"Session"},
+    # every name of a string type: mypy checks the alias at the first one it knows
+    'SessionDep = Annotated["Undefined | Session", Depends(get_db)]\n': {"Undefined", "Session"},
+    'SessionDep = Annotated["\u0938\u0924\u094d\u0930", Depends(get_db)]\n': {"\u0938\u0924\u094d\u0930"},
+    # a subscript looked into may not be Annotated after all (a generic class named like it)
+    "SessionDep = Annotated[Marked[Session], Depends(get_db)]\n": {"Session", "Marked"},
 }
 
 NOT_LOOKED_AT = [
@@ -55,27 +66,37 @@ NOT_LOOKED_AT = [
     "Value = Annotated[str, declaration]  # no call in the metadata\n",
     "Label = Annotated[str, 'not (a call)']\n",
     "items = data[Session, Depends(get_db)]  # not Annotated\n",
+    "Name = Annotated[str, Query(max_length=3)]  # no Depends / Security: never a dependency\n",
+    "intpk = Annotated[int, mapped_column(primary_key=True)]\n",
+    "empty = Annotated[()]\n",
 ]
 
 
 @pytest.mark.parametrize("text", FOUND)
 def test_the_first_name_of_every_alias_type_is_found(text: str) -> None:
-    assert _heads_of(tree(text), ANNOTATED) == frozenset(FOUND[text])
+    assert heads(text, frozenset({"Annotated", "Marked"})) == frozenset(FOUND[text])
 
 
 @pytest.mark.parametrize("text", NOT_LOOKED_AT)
 def test_annotations_and_aliases_without_calls_are_left_out(text: str) -> None:
-    assert _heads_of(tree(text), ANNOTATED) == frozenset()
+    assert heads(text) == frozenset()
 
 
 def test_annotated_under_another_name_is_found_by_that_name() -> None:
-    module = tree("SessionDep = Marked[Session, Depends(get_db)]\n")
-    assert _heads_of(module, ANNOTATED) == frozenset()
-    assert _heads_of(module, frozenset({"Annotated", "Marked"})) == frozenset({"Session"})
+    text = "SessionDep = Marked[Session, Depends(get_db)]\n"
+    assert heads(text) == frozenset()
+    assert heads(text, frozenset({"Annotated", "Marked"})) == frozenset({"Session"})
+
+
+def test_a_type_made_under_another_name_is_noted_as_standing_for_it() -> None:
+    originals: dict[str, set[str]] = {}
+    _heads_of(tree('TD = TypedDict("TD2", {"x": int})\n'), ANNOTATED, MARKERS, originals)
+    assert originals == {"TD": {"TD2"}}
 
 
 def test_a_type_that_starts_with_no_name_cannot_be_told() -> None:
-    assert _heads_of(tree("SessionDep = Annotated[[Session], Depends(get_db)]\n"), ANNOTATED) is None
+    assert heads("SessionDep = Annotated[[Session], Depends(get_db)]\n") is None
+    assert heads('SessionDep = Annotated["Session[", Depends(get_db)]\n') is None
 
 
 def test_a_cold_build_reads_them_and_a_warm_one_does_not(
