@@ -139,10 +139,10 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
         self._log = log
         self._modules: dict[str, MypyFile] = {}
         self.table = False  # whether the plugin asks through the table (getter)
-        # The last part of every name an alias's type may start with (source.alias_heads): None
-        # until read at the first ask, and for good when a file cannot be read.
+        # The last part of every name an alias's type may start with (``_heads_of``): None
+        # until read at the first ask, and for good when an alias's type cannot be named.
         self._heads: frozenset[str] | None = None
-        self._unreadable = False
+        self._heads_unknown = False
         # Names that are asked in Python every time: ``Annotated`` and the names with a head's
         # last part. The others go into the table at their first ask.
         self._in_python = set(fullnames.ANNOTATED)
@@ -169,9 +169,9 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
 
     def _read_heads(self) -> frozenset[str] | None:
         """Read the heads from the trees of the modules whose errors mypy shows (``_heads_of``);
-        None before the analyzer is known, and when a module's cannot be told."""
+        None before the analyzer is known, and when an alias's type cannot be named."""
         analyzer = self._analyzer
-        if analyzer is None or self._unreadable:
+        if analyzer is None or self._heads_unknown:
             return None
         modules = list(self._modules.values())
         originals = _originals(modules)
@@ -187,7 +187,7 @@ class AnnotatedDependencies(dict[str, "TypeAnalyzeHook | None"]):
                 continue
             found = _heads_of(module, annotated, markers, originals)
             if found is None:
-                self._unreadable = True
+                self._heads_unknown = True
                 return None
             heads |= found
         # A head imported (or made, ``X = TypedDict("Y", ...)``) under another name is asked
